@@ -1,0 +1,61 @@
+import { z } from 'zod';
+
+const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+
+const positiveInt = z.coerce.number().int().positive();
+
+/** Every environment variable the system reads, with a working local default. */
+export const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  DATABASE_URL: z.url().default('postgresql://postgres@127.0.0.1:5432/payouts'),
+  REDIS_URL: z.url().default('redis://127.0.0.1:6379'),
+  QUEUE_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and - only')
+    .default('payouts'),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  PAYOUT_PROVIDER: z.enum(['MOCK', 'RISE']).default('MOCK'),
+  MIN_PAYOUT_USD: z
+    .string()
+    .regex(/^\d+(\.\d{1,2})?$/, 'a decimal amount such as 50.00')
+    .default('50.00'),
+  MAX_BATCH_SIZE: positiveInt.default(500),
+  WORKER_CONCURRENCY: positiveInt.default(20),
+  MOCK_PROVIDER_LATENCY_MS: z.coerce.number().int().min(0).default(0),
+  MOCK_PROVIDER_SEED: z.coerce.number().int().default(1),
+  PAY_ATTEMPTS: positiveInt.default(5),
+  PAY_BACKOFF_MS: positiveInt.default(1000),
+  SHUTDOWN_TIMEOUT_MS: positiveInt.default(30_000),
+  BULL_BOARD_ENABLED: bool.default(true),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Parses an environment; throws ConfigError naming every bad variable. */
+export function parseEnv(source: Record<string, string | undefined>): Env {
+  // Empty strings mean "not set", as in most shells' `VAR= cmd`.
+  const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
+  const result = envSchema.safeParse(cleaned);
+  if (result.success) return result.data;
+  const lines = result.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
+  throw new ConfigError(`Invalid environment:\n${lines.join('\n')}`);
+}
+
+/** Parses process.env once at start; a wrong value stops the process with a message naming the variable. */
+export function loadEnv(source: Record<string, string | undefined> = process.env): Env {
+  try {
+    return parseEnv(source);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+}
