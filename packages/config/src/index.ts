@@ -27,6 +27,8 @@ export const envSchema = z.object({
   MOCK_PROVIDER_SEED: z.coerce.number().int().default(1),
   PAY_ATTEMPTS: positiveInt.default(5),
   PAY_BACKOFF_MS: positiveInt.default(1000),
+  // a PROCESSING claim older than this is presumed dead and may be taken over; keep it above the provider timeout
+  PAY_CLAIM_LEASE_MS: positiveInt.default(120_000),
   SHUTDOWN_TIMEOUT_MS: positiveInt.default(30_000),
   BULL_BOARD_ENABLED: bool.default(true),
 });

@@ -1,1 +1,9 @@
-export {};
+export { makeMockProvider, type MockProviderOptions, readMockLedger } from './mock-provider.ts';
+export type { PayeeStatus, PaymentProvider, PaymentReceipt, PaymentRequest, PaymentStatus } from './payment-provider.ts';
+export {
+  ProviderError,
+  ProviderOutcomeUnknownError,
+  ProviderPermanentError,
+  ProviderRateLimitedError,
+  ProviderTransientError,
+} from './provider-errors.ts';

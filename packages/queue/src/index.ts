@@ -1,1 +1,14 @@
-export {};
+export { addBatchFlow, buildBatchFlow, type PayRetry } from './batch-flow.ts';
+export { type CataloguedQueue, type JobPayload, jobCatalog, parsePayload, retention } from './catalog.ts';
+export { makeRedis } from './connection.ts';
+export { createBatchJobId, executeJobId, finalizeJobId, payJobId, queueOfJobId } from './job-ids.ts';
+export { allQueueNames, QueueName } from './names.ts';
+export {
+  closeQueues,
+  enqueue,
+  makeFlowProducer,
+  makeQueueEvents,
+  makeQueues,
+  type QueueDeps,
+  type Queues,
+} from './queues.ts';

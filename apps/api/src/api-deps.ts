@@ -1,0 +1,39 @@
+import type { Env } from '@payouts/config';
+import { type Db, makeDb } from '@payouts/db';
+import { closeQueues, makeQueueEvents, makeQueues, makeRedis, QueueName, type Queues } from '@payouts/queue';
+import type { QueueEvents } from 'bullmq';
+import type { Redis } from 'ioredis';
+
+/** What the HTTP app needs; server.ts makes it from the environment, tests make it with test services. */
+export interface ApiDeps {
+  env: Env;
+  db: Db;
+  redis: Redis;
+  queues: Queues;
+  /** For `?wait=`: job completion notifications of the queues whose jobs the API starts. */
+  queueEvents: Partial<Record<QueueName, QueueEvents>>;
+}
+
+export function makeApiDeps(env: Env): ApiDeps {
+  const redis = makeRedis(env.REDIS_URL, 'producer');
+  const queueDeps = { connection: redis, prefix: env.QUEUE_PREFIX };
+  const eventsFor = (name: QueueName) =>
+    makeQueueEvents(name, { connection: makeRedis(env.REDIS_URL, 'worker'), prefix: env.QUEUE_PREFIX });
+  return {
+    env,
+    db: makeDb(env.DATABASE_URL),
+    redis,
+    queues: makeQueues(queueDeps),
+    queueEvents: {
+      [QueueName.createBatch]: eventsFor(QueueName.createBatch),
+      [QueueName.executeBatch]: eventsFor(QueueName.executeBatch),
+    },
+  };
+}
+
+export async function closeApiDeps(deps: ApiDeps): Promise<void> {
+  await Promise.all(Object.values(deps.queueEvents).map((events) => events?.close()));
+  await closeQueues(deps.queues);
+  deps.redis.disconnect();
+  await deps.db.$disconnect();
+}

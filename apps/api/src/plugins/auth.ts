@@ -1,0 +1,63 @@
+import { type Actor, type ApiKeyPrincipal, authenticateApiKey } from '@payouts/core';
+import type { ApiKeyRole, Db } from '@payouts/db';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { HttpError } from './error-handler.ts';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    apiKey?: ApiKeyPrincipal;
+  }
+}
+
+/**
+ * The key from `Authorization: Bearer <key>`, or from HTTP Basic with the key as the password
+ * (so an operator's browser can log in to Bull Board).
+ */
+export function readApiKey(request: FastifyRequest): string | undefined {
+  const header = request.headers.authorization;
+  if (!header) return undefined;
+  const [scheme, value] = header.split(' ', 2);
+  if (!value) return undefined;
+  if (scheme?.toLowerCase() === 'bearer') return value.trim();
+  if (scheme?.toLowerCase() === 'basic') {
+    const decoded = Buffer.from(value, 'base64').toString('utf8');
+    const colon = decoded.indexOf(':');
+    return colon >= 0 ? decoded.slice(colon + 1) : undefined;
+  }
+  return undefined;
+}
+
+/** A preHandler that lets through only valid keys of the given roles; denied attempts are logged, keys never. */
+export function requireRole(db: Db, roles: readonly ApiKeyRole[], options: { basicChallenge?: boolean } = {}) {
+  return async (request: FastifyRequest, reply: FastifyReply) => {
+    const key = readApiKey(request);
+    const principal = key ? await authenticateApiKey({ db }, key) : null;
+    if (!principal) {
+      request.log.warn({ url: request.url, ip: request.ip, reason: key ? 'invalid key' : 'no key' }, 'access denied');
+      if (options.basicChallenge) reply.header('www-authenticate', 'Basic realm="payouts", charset="UTF-8"');
+      throw new HttpError('UNAUTHORIZED', 'a valid API key is required (Authorization: Bearer <key>)');
+    }
+    if (!roles.includes(principal.role)) {
+      request.log.warn({ url: request.url, keyId: principal.id, role: principal.role }, 'access denied by role');
+      throw new HttpError('FORBIDDEN', `role ${principal.role} may not do this`);
+    }
+    request.apiKey = principal;
+  };
+}
+
+/** The actor written into audit rows for a change made by this request. */
+export function actorOf(request: FastifyRequest): Actor {
+  const key = request.apiKey;
+  return {
+    actor: key ? `api-key:${key.name}:${key.id}` : 'anonymous',
+    ipAddress: request.ip,
+    userAgent: request.headers['user-agent']?.slice(0, 500),
+  };
+}
+
+export const roles = {
+  read: ['admin', 'operator'],
+  startWork: ['admin', 'scheduler'],
+  jobs: ['admin', 'operator', 'scheduler'],
+  bullBoard: ['admin', 'operator'],
+} as const satisfies Record<string, readonly ApiKeyRole[]>;

@@ -1,0 +1,78 @@
+import { type CreateBatchesResult, getBatch, queueBatchExecution } from '@payouts/core';
+import { createBatchJobId, enqueue, executeJobId, QueueName } from '@payouts/queue';
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { ApiDeps } from '../api-deps.ts';
+import { waitForJob } from '../job-view.ts';
+import { actorOf, requireRole, roles } from '../plugins/auth.ts';
+import { HttpError } from '../plugins/error-handler.ts';
+import { idParam, waitQuery } from './schemas.ts';
+
+const createBody = z
+  .strictObject({ affiliateIds: z.array(idParam).min(1).max(10_000).optional() })
+  .default({});
+
+export async function batchesRoutes(parent: FastifyInstance, deps: ApiDeps) {
+  const app = parent.withTypeProvider<ZodTypeProvider>();
+
+  app.post(
+    '/batches',
+    {
+      preHandler: requireRole(deps.db, roles.startWork),
+      schema: { body: createBody, querystring: waitQuery },
+    },
+    async (request, reply) => {
+      const job = await enqueue(
+        deps.queues,
+        QueueName.createBatch,
+        { actor: actorOf(request).actor, affiliateIds: request.body.affiliateIds },
+        createBatchJobId(),
+      );
+      const jobId = job.id ?? '';
+      const events = deps.queueEvents[QueueName.createBatch];
+      if (!request.query.wait || !events) return reply.status(202).send({ jobId });
+
+      const outcome = await waitForJob<CreateBatchesResult>(job, events, request.query.wait);
+      if (outcome.state === 'pending') return reply.status(202).send({ jobId });
+      if (outcome.state === 'failed') throw new HttpError('INTERNAL', `batch creation failed: ${outcome.reason}`);
+      if (outcome.result.status === 'NO_PAYABLE_AFFILIATES') {
+        throw new HttpError('NO_PAYABLE_AFFILIATES', 'no affiliate is payable now', { jobId });
+      }
+      return reply.status(201).send({ jobId, batches: outcome.result.batches });
+    },
+  );
+
+  app.get(
+    '/batches/:batchId',
+    { preHandler: requireRole(deps.db, roles.read), schema: { params: z.strictObject({ batchId: idParam }) } },
+    async (request) => ({ batch: await getBatch(deps, request.params.batchId) }),
+  );
+
+  app.post(
+    '/batches/:batchId/execute',
+    {
+      preHandler: requireRole(deps.db, roles.startWork),
+      schema: { params: z.strictObject({ batchId: idParam }), querystring: waitQuery },
+    },
+    async (request, reply) => {
+      const { batchId } = request.params;
+      // PENDING -> QUEUED first (409 when not executable); the job id makes repeated requests one job.
+      await queueBatchExecution(deps, batchId, actorOf(request));
+      const job = await enqueue(
+        deps.queues,
+        QueueName.executeBatch,
+        { batchId, actor: actorOf(request).actor },
+        executeJobId(batchId),
+      );
+      const jobId = job.id ?? '';
+      const events = deps.queueEvents[QueueName.executeBatch];
+      if (!request.query.wait || !events) return reply.status(202).send({ jobId });
+
+      const outcome = await waitForJob(job, events, request.query.wait);
+      if (outcome.state === 'pending') return reply.status(202).send({ jobId });
+      if (outcome.state === 'failed') throw new HttpError('CONFLICT', `execution failed: ${outcome.reason}`, { jobId });
+      return reply.status(200).send({ jobId, result: outcome.result });
+    },
+  );
+}

@@ -1,0 +1,22 @@
+import { loadEnv } from '@payouts/config';
+import { closeApiDeps, makeApiDeps } from './api-deps.ts';
+import { buildApp } from './app.ts';
+
+const env = loadEnv();
+const deps = makeApiDeps(env);
+const app = await buildApp(deps, { logger: { level: env.LOG_LEVEL, name: 'api' } });
+
+let stopping = false;
+async function shutdown(signal: string) {
+  if (stopping) return;
+  stopping = true;
+  app.log.info({ signal }, 'closing');
+  setTimeout(() => process.exit(1), env.SHUTDOWN_TIMEOUT_MS).unref();
+  await app.close();
+  await closeApiDeps(deps);
+  process.exit(0);
+}
+process.on('SIGTERM', () => void shutdown('SIGTERM'));
+process.on('SIGINT', () => void shutdown('SIGINT'));
+
+await app.listen({ host: env.HOST, port: env.PORT });

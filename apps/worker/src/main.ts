@@ -1,0 +1,27 @@
+import { loadEnv } from '@payouts/config';
+import { startWorkers } from './start-workers.ts';
+import { makeWorkerDeps } from './worker-deps.ts';
+
+const env = loadEnv();
+const deps = makeWorkerDeps(env);
+const running = startWorkers(deps);
+deps.logger.info({ prefix: env.QUEUE_PREFIX, concurrency: env.WORKER_CONCURRENCY }, 'worker started');
+
+let stopping = false;
+async function shutdown(signal: string) {
+  if (stopping) return;
+  stopping = true;
+  deps.logger.info({ signal }, 'finishing active jobs before exit');
+  // worker.close() has no timeout of its own: bound it, and let the stalled checker recover the rest.
+  const timer = setTimeout(() => {
+    deps.logger.error({ timeoutMs: env.SHUTDOWN_TIMEOUT_MS }, 'shutdown timed out; exiting with jobs active');
+    process.exit(1);
+  }, env.SHUTDOWN_TIMEOUT_MS);
+  timer.unref();
+  await running.close();
+  deps.logger.info('worker stopped');
+  process.exit(0);
+}
+
+process.on('SIGTERM', () => void shutdown('SIGTERM'));
+process.on('SIGINT', () => void shutdown('SIGINT'));

@@ -1,0 +1,42 @@
+import type { Env } from '@payouts/config';
+import type { PaymentDeps } from '@payouts/core';
+import { type Db, makeDb } from '@payouts/db';
+import { makeMockProvider, type PaymentProvider } from '@payouts/providers';
+import { makeFlowProducer, makeQueues, makeRedis, type Queues } from '@payouts/queue';
+import type { FlowProducer } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { type Logger, pino } from 'pino';
+
+/** Everything the processors use, made once per process and closed on shutdown. */
+export interface WorkerDeps extends PaymentDeps {
+  env: Env;
+  logger: Logger;
+  redisUrl: string;
+  prefix: string;
+  connection: Redis;
+  queues: Queues;
+  flowProducer: FlowProducer;
+}
+
+export function makeProvider(env: Env, db: Db): PaymentProvider {
+  if (env.PAYOUT_PROVIDER === 'MOCK') return makeMockProvider({ db, latencyMs: env.MOCK_PROVIDER_LATENCY_MS });
+  throw new Error('PAYOUT_PROVIDER=RISE is not available yet: the RiseWorks adapter is not built');
+}
+
+export function makeWorkerDeps(env: Env, overrides: { logger?: Logger } = {}): WorkerDeps {
+  const db = makeDb(env.DATABASE_URL, { max: Math.max(10, env.WORKER_CONCURRENCY + 5) });
+  const connection = makeRedis(env.REDIS_URL, 'worker');
+  const deps = { connection, prefix: env.QUEUE_PREFIX };
+  return {
+    env,
+    db,
+    logger: overrides.logger ?? pino({ level: env.LOG_LEVEL, name: 'worker' }),
+    provider: makeProvider(env, db),
+    claimLeaseMs: env.PAY_CLAIM_LEASE_MS,
+    redisUrl: env.REDIS_URL,
+    prefix: env.QUEUE_PREFIX,
+    connection,
+    queues: makeQueues(deps),
+    flowProducer: makeFlowProducer(deps),
+  };
+}

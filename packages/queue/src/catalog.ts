@@ -1,0 +1,43 @@
+import type { JobsOptions } from 'bullmq';
+import { z } from 'zod';
+import { QueueName } from './names.ts';
+
+const id = z.string().min(1).max(100);
+const actor = z.string().min(1).max(200);
+
+/** Payload schema of every job, beside its retry settings: producers and workers share this. */
+export const jobCatalog = {
+  [QueueName.createBatch]: {
+    payload: z.strictObject({
+      actor,
+      affiliateIds: z.array(id).min(1).max(10_000).optional(),
+    }),
+    options: { attempts: 3, backoff: { type: 'exponential', delay: 1000 } },
+  },
+  [QueueName.executeBatch]: {
+    payload: z.strictObject({ batchId: id, actor }),
+    options: { attempts: 5, backoff: { type: 'exponential', delay: 1000 } },
+  },
+  [QueueName.payTransaction]: {
+    payload: z.strictObject({ transactionId: id, batchId: id }),
+    // attempts and backoff come from config (PAY_ATTEMPTS, PAY_BACKOFF_MS) when the flow is built
+    options: { attempts: 5, backoff: { type: 'exponential', delay: 1000 } },
+  },
+  [QueueName.finalizeBatch]: {
+    payload: z.strictObject({ batchId: id }),
+    options: { attempts: 5, backoff: { type: 'exponential', delay: 1000 } },
+  },
+} as const satisfies Record<string, { payload: z.ZodType; options: JobsOptions }>;
+
+export type CataloguedQueue = keyof typeof jobCatalog;
+export type JobPayload<Q extends CataloguedQueue> = z.infer<(typeof jobCatalog)[Q]['payload']>;
+
+/** Completed jobs are kept for a day (for GET /jobs/:id and ?wait), failed ones for a week. */
+export const retention = {
+  removeOnComplete: { age: 24 * 3600, count: 10_000 },
+  removeOnFail: { age: 7 * 24 * 3600 },
+} as const satisfies JobsOptions;
+
+export function parsePayload<Q extends CataloguedQueue>(queue: Q, data: unknown): JobPayload<Q> {
+  return jobCatalog[queue].payload.parse(data) as JobPayload<Q>;
+}

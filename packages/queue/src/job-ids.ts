@@ -1,0 +1,23 @@
+import { randomUUID } from 'node:crypto';
+import { QueueName } from './names.ts';
+
+// Job ids derive from domain ids so a duplicate enqueue is a no-op while the job exists.
+// BullMQ forbids ':' in custom ids and ids made only of digits; every id here starts with a word.
+
+export const payJobId = (transactionId: string) => `pay-${transactionId}`;
+export const executeJobId = (batchId: string) => `execute-${batchId}`;
+export const finalizeJobId = (batchId: string) => `finalize-${batchId}`;
+export const createBatchJobId = () => `create-${randomUUID()}`;
+
+const queueByIdPrefix: Record<string, QueueName> = {
+  create: QueueName.createBatch,
+  execute: QueueName.executeBatch,
+  pay: QueueName.payTransaction,
+  finalize: QueueName.finalizeBatch,
+};
+
+/** The queue a job id belongs to, or undefined for ids this system never issues. */
+export function queueOfJobId(jobId: string): QueueName | undefined {
+  const prefix = jobId.split('-', 1)[0] ?? '';
+  return queueByIdPrefix[prefix];
+}

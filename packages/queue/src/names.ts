@@ -1,0 +1,13 @@
+/** Every BullMQ queue of the system; one processor file per queue in apps/worker. */
+export const QueueName = {
+  createBatch: 'create-batch',
+  executeBatch: 'execute-batch',
+  payTransaction: 'pay-transaction',
+  finalizeBatch: 'finalize-batch',
+  deadLetter: 'dead-letter',
+  maintenance: 'maintenance',
+} as const;
+
+export type QueueName = (typeof QueueName)[keyof typeof QueueName];
+
+export const allQueueNames: readonly QueueName[] = Object.values(QueueName);
