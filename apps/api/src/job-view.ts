@@ -1,4 +1,4 @@
-import { queueOfJobId, type Queues } from '@payouts/queue';
+import { type Queues, queueOfJobId } from '@payouts/queue';
 import type { Job, QueueEvents } from 'bullmq';
 
 export interface JobView {
@@ -33,7 +33,10 @@ export async function viewJob(job: Job): Promise<JobView> {
   };
 }
 
-export type WaitOutcome<T> = { state: 'completed'; result: T } | { state: 'failed'; reason: string } | { state: 'pending' };
+export type WaitOutcome<T> =
+  | { state: 'completed'; result: T }
+  | { state: 'failed'; reason: string }
+  | { state: 'pending' };
 
 /** Waits up to `seconds` for a job to finish; 'pending' when it has not by then. */
 export async function waitForJob<T>(job: Job, events: QueueEvents, seconds: number): Promise<WaitOutcome<T>> {

@@ -1,2 +1,3 @@
 export { type Db, makeDb } from './client.ts';
 export * from './generated/prisma/client.ts';
+export { defaultMigrationsDir, type MigrateOptions, type MigrateResult, MigrationError, migrate } from './migrate.ts';

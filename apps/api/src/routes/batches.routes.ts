@@ -9,9 +9,7 @@ import { actorOf, requireRole, roles } from '../plugins/auth.ts';
 import { HttpError } from '../plugins/error-handler.ts';
 import { idParam, waitQuery } from './schemas.ts';
 
-const createBody = z
-  .strictObject({ affiliateIds: z.array(idParam).min(1).max(10_000).optional() })
-  .default({});
+const createBody = z.strictObject({ affiliateIds: z.array(idParam).min(1).max(10_000).optional() }).default({});
 
 export async function batchesRoutes(parent: FastifyInstance, deps: ApiDeps) {
   const app = parent.withTypeProvider<ZodTypeProvider>();

@@ -3,7 +3,10 @@ import type { ApiDeps } from '../api-deps.ts';
 import { errorBody } from '../plugins/error-handler.ts';
 
 const withTimeout = <T>(promise: Promise<T>, ms: number) =>
-  Promise.race([promise, new Promise<never>((_, reject) => setTimeout(() => reject(new Error('timeout')), ms).unref())]);
+  Promise.race([
+    promise,
+    new Promise<never>((_, reject) => setTimeout(() => reject(new Error('timeout')), ms).unref()),
+  ]);
 
 async function check(probe: () => Promise<unknown>): Promise<'ok' | 'down'> {
   try {

@@ -43,11 +43,7 @@ export type StartExecutionResult =
  * the transactions still to pay. A batch already PROCESSING is resumed rather than refused: the job
  * that set it may have died before adding its flow, and job ids make the re-add harmless.
  */
-export async function startBatchExecution(
-  deps: CoreDeps,
-  batchId: string,
-  who: Actor,
-): Promise<StartExecutionResult> {
+export async function startBatchExecution(deps: CoreDeps, batchId: string, who: Actor): Promise<StartExecutionResult> {
   return deps.db.$transaction(async (tx) => {
     const rows = await tx.$queryRaw<{ previous: PaymentBatchStatus }[]>`
       WITH prev AS (SELECT "id", "status" FROM "PaymentBatch" WHERE "id" = ${batchId} FOR UPDATE)

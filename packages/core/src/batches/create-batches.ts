@@ -144,17 +144,19 @@ async function writeBatch(
     WHERE b."id" = ${batch.id}
     RETURNING b."paymentCount", b."totalAmount"`;
   if (!written || written.paymentCount !== commissionIds.length) {
-    throw new Error(`batch ${batch.batchNumber}: wrote ${written?.paymentCount} of ${commissionIds.length} transactions`);
+    throw new Error(
+      `batch ${batch.batchNumber}: wrote ${written?.paymentCount} of ${commissionIds.length} transactions`,
+    );
   }
 
   await tx.$executeRaw`
     INSERT INTO "DisbursementAuditLog" ("id", "action", "status", "batchId", "transactionId", "commissionId",
                                         "toStatus", "details", "actor", "ipAddress", "userAgent")
-    SELECT gen_random_uuid()::text, 'transaction.created', 'INFO', t."batchId", t."id", t."commissionId", 'PENDING',
+    SELECT gen_random_uuid()::text, 'transaction.created', 'INFO'::"AuditLogStatus", t."batchId", t."id", t."commissionId", 'PENDING',
            jsonb_build_object('amount', t."amount"::text), ${who.actor}, ${who.ipAddress ?? null}, ${who.userAgent ?? null}
     FROM "DisbursementTransaction" t WHERE t."batchId" = ${batch.id}
     UNION ALL
-    SELECT gen_random_uuid()::text, 'batch.created', 'SUCCESS', ${batch.id}, NULL, NULL, 'PENDING',
+    SELECT gen_random_uuid()::text, 'batch.created', 'SUCCESS'::"AuditLogStatus", ${batch.id}, NULL, NULL, 'PENDING',
            jsonb_build_object('batchNumber', ${batch.batchNumber}::text, 'paymentCount', ${written.paymentCount}::int,
                               'totalAmount', ${written.totalAmount}::numeric::text),
            ${who.actor}, ${who.ipAddress ?? null}, ${who.userAgent ?? null}`;

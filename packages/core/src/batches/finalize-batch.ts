@@ -19,10 +19,7 @@ const emptyCounts = (): StatusCounts => ({
   CANCELLED: 0,
 });
 
-export async function countTransactionsByStatus(
-  db: Prisma.TransactionClient,
-  batchId: string,
-): Promise<StatusCounts> {
+export async function countTransactionsByStatus(db: Prisma.TransactionClient, batchId: string): Promise<StatusCounts> {
   const groups = await db.disbursementTransaction.groupBy({
     by: ['status'],
     where: { batchId },

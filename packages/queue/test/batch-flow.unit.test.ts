@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { buildBatchFlow, parsePayload, payJobId, QueueName, queueOfJobId } from '../src/index.ts';
+
+describe('buildBatchFlow', () => {
+  const flow = buildBatchFlow('batch1', ['tx1', 'tx2'], { attempts: 7, backoffMs: 250 });
+
+  it('puts one pay-transaction child per transaction under a finalize-batch parent', () => {
+    expect(flow.queueName).toBe(QueueName.finalizeBatch);
+    expect(flow.opts?.jobId).toBe('finalize-batch1');
+    expect(flow.children?.map((c) => [c.queueName, c.opts?.jobId, c.data])).toEqual([
+      [QueueName.payTransaction, 'pay-tx1', { transactionId: 'tx1', batchId: 'batch1' }],
+      [QueueName.payTransaction, 'pay-tx2', { transactionId: 'tx2', batchId: 'batch1' }],
+    ]);
+  });
+
+  it('lets the parent run after failed children and uses the configured retries', () => {
+    for (const child of flow.children ?? []) {
+      expect(child.opts).toMatchObject({
+        ignoreDependencyOnFailure: true,
+        attempts: 7,
+        backoff: { type: 'exponential', delay: 250 },
+      });
+    }
+  });
+});
+
+describe('job ids', () => {
+  it('derive from domain ids and map back to their queue', () => {
+    expect(payJobId('abc')).toBe('pay-abc');
+    expect(queueOfJobId('pay-abc')).toBe(QueueName.payTransaction);
+    expect(queueOfJobId('execute-abc')).toBe(QueueName.executeBatch);
+    expect(queueOfJobId('create-0b5c')).toBe(QueueName.createBatch);
+    expect(queueOfJobId('12345')).toBeUndefined();
+  });
+});
+
+describe('job catalog', () => {
+  it('rejects payloads with unknown or missing fields', () => {
+    expect(() => parsePayload(QueueName.payTransaction, { transactionId: 't' })).toThrow();
+    expect(() => parsePayload(QueueName.executeBatch, { batchId: 'b', actor: 'a', extra: 1 })).toThrow();
+    expect(parsePayload(QueueName.executeBatch, { batchId: 'b', actor: 'a' })).toEqual({ batchId: 'b', actor: 'a' });
+  });
+});
