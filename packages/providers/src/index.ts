@@ -1,5 +1,11 @@
-export { makeMockProvider, type MockProviderOptions, readMockLedger } from './mock-provider.ts';
-export type { PayeeStatus, PaymentProvider, PaymentReceipt, PaymentRequest, PaymentStatus } from './payment-provider.ts';
+export { type MockProviderOptions, makeMockProvider, readMockLedger } from './mock-provider.ts';
+export type {
+  PayeeStatus,
+  PaymentProvider,
+  PaymentReceipt,
+  PaymentRequest,
+  PaymentStatus,
+} from './payment-provider.ts';
 export {
   ProviderError,
   ProviderOutcomeUnknownError,

@@ -1,6 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type Db, Prisma } from '@payouts/db';
-import type { PayeeStatus, PaymentProvider, PaymentReceipt, PaymentRequest, PaymentStatus } from './payment-provider.ts';
+import type {
+  PayeeStatus,
+  PaymentProvider,
+  PaymentReceipt,
+  PaymentRequest,
+  PaymentStatus,
+} from './payment-provider.ts';
 import { ProviderPermanentError } from './provider-errors.ts';
 
 export interface MockProviderOptions {

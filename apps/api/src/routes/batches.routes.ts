@@ -33,7 +33,11 @@ export async function batchesRoutes(parent: FastifyInstance, deps: ApiDeps) {
 
       const outcome = await waitForJob<CreateBatchesResult>(job, events, request.query.wait);
       if (outcome.state === 'pending') return reply.status(202).send({ jobId });
-      if (outcome.state === 'failed') throw new HttpError('INTERNAL', `batch creation failed: ${outcome.reason}`);
+      if (outcome.state === 'failed') {
+        throw new HttpError('INTERNAL', `batch creation failed; GET /api/disbursement/jobs/${jobId} tells why`, {
+          jobId,
+        });
+      }
       if (outcome.result.status === 'NO_PAYABLE_AFFILIATES') {
         throw new HttpError('NO_PAYABLE_AFFILIATES', 'no affiliate is payable now', { jobId });
       }

@@ -23,6 +23,11 @@ export function makeExecuteBatchProcessor(deps: WorkerDeps) {
       backoffMs: deps.env.PAY_BACKOFF_MS,
     });
     deps.logger.info({ batchId, payments: started.transactionIds.length }, 'batch flow added');
-    return { batchId, status: 'PROCESSING', payments: started.transactionIds.length, finalizeJobId: finalizeJobId(batchId) };
+    return {
+      batchId,
+      status: 'PROCESSING',
+      payments: started.transactionIds.length,
+      finalizeJobId: finalizeJobId(batchId),
+    };
   };
 }

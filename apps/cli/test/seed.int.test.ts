@@ -1,0 +1,147 @@
+import { Prisma } from '@payouts/db';
+import { findInvariantViolations, makeTestContext } from '@payouts/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seedDatabase } from '../src/commands/seed.command.ts';
+import { generateSeedData } from '../src/seed/seed-data.generator.ts';
+import { runCliProcess } from './run-cli.ts';
+
+let ctx: Awaited<ReturnType<typeof makeTestContext>>;
+
+beforeAll(async () => {
+  ctx = await makeTestContext();
+});
+
+afterAll(async () => {
+  await ctx?.cleanup();
+});
+
+/** Payable affiliates by the design's rule, computed in SQL independently of the generator. */
+async function payableInDatabase() {
+  const rows = await ctx.db.$queryRaw<{ affiliateProfileId: string; total: Prisma.Decimal }[]>`
+    SELECT c."affiliateProfileId", sum(c."commissionAmount") AS "total"
+    FROM "Commission" c
+    JOIN "AffiliateRiseAccount" a ON a."affiliateProfileId" = c."affiliateProfileId" AND a."kycStatus" = 'APPROVED'
+    WHERE c."status" = 'APPROVED'
+      AND NOT EXISTS (SELECT 1 FROM "DisbursementTransaction" t
+                      WHERE t."commissionId" = c."id" AND t."status" <> 'CANCELLED')
+    GROUP BY c."affiliateProfileId"
+    HAVING sum(c."commissionAmount") >= 50.00`;
+  const total = rows.reduce((sum, r) => sum.plus(r.total), new Prisma.Decimal(0));
+  return { count: rows.length, total: total.toFixed(2) };
+}
+
+async function counts() {
+  const db = ctx.db;
+  return {
+    users: await db.user.count(),
+    affiliateProfiles: await db.affiliateProfile.count(),
+    affiliateCodes: await db.affiliateCode.count(),
+    riseAccounts: await db.affiliateRiseAccount.count(),
+    commissions: await db.commission.count(),
+    paymentBatches: await db.paymentBatch.count(),
+    transactions: await db.disbursementTransaction.count(),
+    mockProviderPayments: await db.mockProviderPayment.count(),
+    auditLogs: await db.disbursementAuditLog.count(),
+  };
+}
+
+describe('payouts seed', () => {
+  it('seeds a fresh database through the CLI, then refuses a second run without --reset', async () => {
+    const env = { DATABASE_URL: ctx.databaseUrl, MIN_PAYOUT_USD: '50.00' };
+    const first = await runCliProcess(['seed'], env);
+    expect(first.stderr).toBe('');
+    expect(first.code).toBe(0);
+    const expected = generateSeedData({ affiliates: 24, commissionsPerAffiliate: 4, seed: 42 });
+    expect(first.stdout.trimEnd().split('\n')).toHaveLength(1);
+    expect(first.stdout).toContain(`payable: ${expected.payableAffiliates} affiliates, ${expected.payableTotal} USD`);
+
+    expect(await counts()).toEqual({
+      users: 24,
+      affiliateProfiles: 24,
+      affiliateCodes: expected.affiliateCodes.length,
+      riseAccounts: expected.riseAccounts.length,
+      commissions: 96,
+      paymentBatches: expected.paymentBatches.length,
+      transactions: expected.transactions.length,
+      mockProviderPayments: expected.mockProviderPayments.length,
+      auditLogs: expected.auditLogs.length,
+    });
+    const payable = await payableInDatabase();
+    expect(payable.count).toBeGreaterThan(0);
+    expect(payable).toEqual({ count: expected.payableAffiliates, total: expected.payableTotal });
+
+    const second = await runCliProcess(['seed'], env);
+    expect(second.code).toBe(1);
+    expect(second.stderr).toContain('already has 24 affiliates');
+    expect(second.stderr).toContain('--reset');
+    expect((await counts()).commissions).toBe(96);
+  });
+
+  it('--reset replaces all business data but keeps API keys', async () => {
+    await ctx.db.apiKey.create({
+      data: { name: 'kept', role: 'admin', keyHash: 'h'.repeat(64), keyPrefix: 'pyk_kept' },
+    });
+    const result = await runCliProcess(
+      ['seed', '--reset', '--affiliates', '10', '--commissions-per-affiliate', '3', '--seed', '7'],
+      {
+        DATABASE_URL: ctx.databaseUrl,
+      },
+    );
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const expected = generateSeedData({ affiliates: 10, commissionsPerAffiliate: 3, seed: 7 });
+    expect(await counts()).toMatchObject({
+      affiliateProfiles: 10,
+      commissions: 30,
+      transactions: expected.transactions.length,
+    });
+    expect(await ctx.db.affiliateProfile.count({ where: { id: { startsWith: 'aff_42_' } } })).toBe(0);
+    expect(await ctx.db.apiKey.count({ where: { name: 'kept' } })).toBe(1);
+    expect(await payableInDatabase()).toEqual({ count: expected.payableAffiliates, total: expected.payableTotal });
+  });
+
+  it('writes exactly the generated rows: same seed, same data', async () => {
+    const data = await seedDatabase(ctx.db, {
+      affiliates: 12,
+      commissionsPerAffiliate: 5,
+      seed: 99,
+      reset: true,
+      minimumPayout: '50.00',
+    });
+    const stored = await ctx.db.commission.findMany({ orderBy: { id: 'asc' } });
+    const generated = [...data.commissions].sort((a, b) => (a.id < b.id ? -1 : 1));
+    expect(stored.map((c) => [c.id, c.status, c.commissionAmount.toFixed(2), c.paidAt?.toISOString() ?? null])).toEqual(
+      generated.map((c) => [c.id, c.status, c.commissionAmount, c.paidAt?.toISOString() ?? null]),
+    );
+    const profiles = await ctx.db.affiliateProfile.findMany({ orderBy: { id: 'asc' } });
+    const sums = await ctx.db.commission.groupBy({
+      by: ['affiliateProfileId', 'status'],
+      _sum: { commissionAmount: true },
+    });
+    const sumOf = (id: string, statuses: string[]) =>
+      sums
+        .filter((s) => s.affiliateProfileId === id && statuses.includes(s.status))
+        .reduce((t, s) => t.plus(s._sum.commissionAmount ?? 0), new Prisma.Decimal(0));
+    for (const p of profiles) {
+      expect(p.paidCommissions.toFixed(2)).toBe(sumOf(p.id, ['PAID']).toFixed(2));
+      expect(p.pendingCommissions.toFixed(2)).toBe(sumOf(p.id, ['PENDING', 'APPROVED']).toFixed(2));
+    }
+  });
+
+  it('seeds 1,000 affiliates x 10 commissions in a few seconds', async () => {
+    const started = performance.now();
+    const data = await seedDatabase(ctx.db, {
+      affiliates: 1_000,
+      commissionsPerAffiliate: 10,
+      seed: 1,
+      reset: true,
+      minimumPayout: '50.00',
+    });
+    const elapsed = performance.now() - started;
+    expect(await ctx.db.commission.count()).toBe(10_000);
+    expect(await ctx.db.disbursementTransaction.count()).toBe(data.transactions.length);
+    expect(elapsed).toBeLessThan(15_000);
+    // The seeded payment history is consistent: PAID <=> one COMPLETED transaction, ledger = paid, audited.
+    expect(await findInvariantViolations(ctx.db)).toEqual([]);
+  });
+});
