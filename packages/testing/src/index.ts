@@ -1,4 +1,5 @@
 export { type AffiliateSpec, type InsertedAffiliate, insertAffiliate } from './affiliate-fixtures.ts';
+export { dropDatabase, uniqueName, withDatabase } from './databases.ts';
 export { findInvariantViolations } from './invariants.ts';
 export { resolveServices, type Services } from './services.ts';
-export { makeTestContext, type TestContext } from './test-context.ts';
+export { makeTestContext, type TestContext, testServerUrl } from './test-context.ts';

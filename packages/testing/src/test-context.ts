@@ -55,3 +55,8 @@ async function deleteKeys(redisUrl: string, pattern: string): Promise<void> {
     redis.disconnect();
   }
 }
+
+/** The Postgres server of this run (its URL names the `postgres` database), for tests that make databases. */
+export function testServerUrl(): string {
+  return inject('payoutsServices').serverUrl;
+}
