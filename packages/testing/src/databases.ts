@@ -39,3 +39,24 @@ export async function createDatabaseFromTemplate(serverUrl: string, name: string
 export async function dropDatabase(serverUrl: string, name: string): Promise<void> {
   await onServer(serverUrl, (c) => c.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)} WITH (FORCE)`));
 }
+
+/** Drops test databases left by runs whose process is gone (a killed run cannot clean up after itself). */
+export async function dropAbandonedDatabases(serverUrl: string, prefixes: readonly string[]): Promise<void> {
+  const names = await onServer(serverUrl, async (c) => {
+    const { rows } = await c.query<{ datname: string }>('SELECT datname FROM pg_database');
+    return rows.map((r) => r.datname);
+  });
+  for (const name of names) {
+    const match = prefixes.map((p) => new RegExp(`^${p}_(\\d+)_`).exec(name)).find(Boolean);
+    if (match && !processAlive(Number(match[1]))) await dropDatabase(serverUrl, name);
+  }
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as { code?: string }).code === 'EPERM';
+  }
+}
