@@ -1,10 +1,13 @@
-import type { Db } from '@payouts/db';
+import type { Db, Prisma } from '@payouts/db';
 
 /** What every domain function needs; tests pass real dependencies or another clock. */
 export interface CoreDeps {
   db: Db;
   now?: () => Date;
 }
+
+/** The client or an open DB transaction: read functions accept either, so callers can compose them. */
+export type DbClient = Prisma.TransactionClient;
 
 /** Who caused a change, and from where when it came over HTTP: it goes into every audit row. */
 export interface Actor {

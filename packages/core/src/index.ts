@@ -1,10 +1,12 @@
 export * from './api-keys.ts';
 export { type AuditEntry, writeAudit } from './audit.ts';
+export { type AuditLogQuery, type AuditLogView, listAuditLogs } from './audit-log.ts';
 export {
   queueBatchExecution,
   type StartExecutionResult,
   startBatchExecution,
 } from './batches/batch-execution.ts';
+export { type CancelledBatch, cancelBatch } from './batches/cancel-batch.ts';
 export {
   type CreateBatchesInput,
   type CreateBatchesResult,
@@ -19,7 +21,8 @@ export {
   type StatusCounts,
 } from './batches/finalize-batch.ts';
 export { type BatchView, getBatch } from './batches/get-batch.ts';
-export { type Actor, type CoreDeps, systemActor } from './deps.ts';
+export { type BatchSummary, listBatches } from './batches/list-batches.ts';
+export { type Actor, type CoreDeps, type DbClient, systemActor } from './deps.ts';
 export {
   ConflictError,
   coerceError,
@@ -28,4 +31,21 @@ export {
   PaymentPermanentError,
   PaymentRetryableError,
 } from './errors.ts';
+export type { Page, PageRequest } from './paging.ts';
+export { createAffiliatePayout } from './payables/affiliate-payout.ts';
+export {
+  type IneligibleReason,
+  ineligibilityReason,
+  ineligibleReasons,
+  listPayableAffiliates,
+  type PayableAffiliate,
+  type PayoutAccountView,
+} from './payables/payable-affiliates.ts';
+export {
+  computePlanHash,
+  type PayableCommission,
+  type PayableFilter,
+  selectPayableCommissions,
+} from './payables/payable-commissions.ts';
+export { type PayoutPreview, previewPayouts } from './payables/preview-payouts.ts';
 export { type PaymentDeps, type PayOutcome, payTransaction } from './payments/pay-transaction.ts';

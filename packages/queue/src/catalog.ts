@@ -11,6 +11,10 @@ export const jobCatalog = {
     payload: z.strictObject({
       actor,
       affiliateIds: z.array(id).min(1).max(10_000).optional(),
+      planHash: z
+        .string()
+        .regex(/^[0-9a-f]{64}$/)
+        .optional(),
     }),
     options: { attempts: 3, backoff: { type: 'exponential', delay: 1000 } },
   },

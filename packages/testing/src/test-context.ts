@@ -15,6 +15,8 @@ export interface TestContext {
   databaseUrl: string;
   db: Db;
   redisUrl: string;
+  /** Another client of this database, for tests that need concurrent connections; disconnect it after. */
+  makeDb(): Db;
   /** A BullMQ prefix of this test file's own. */
   queuePrefix: string;
   /** Disconnects, drops the database and deletes every Redis key under the prefix. */
@@ -32,6 +34,7 @@ export async function makeTestContext(): Promise<TestContext> {
   return {
     databaseUrl,
     db,
+    makeDb: () => makeDb(databaseUrl, { max: 5 }),
     redisUrl,
     queuePrefix,
     async cleanup() {

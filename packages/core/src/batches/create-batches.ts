@@ -1,14 +1,16 @@
 import { randomBytes } from 'node:crypto';
-import { type DisbursementProvider, Prisma } from '@payouts/db';
+import type { DisbursementProvider, Prisma } from '@payouts/db';
 import type { Actor, CoreDeps } from '../deps.ts';
+import { ConflictError } from '../errors.ts';
+import { computePlanHash, type PayableFilter, selectPayableCommissions } from '../payables/payable-commissions.ts';
 
-export interface CreateBatchesInput {
-  /** Only these affiliates; all payable affiliates when absent. */
-  affiliateIds?: readonly string[];
+const batchCreationLockKey = 72_707_370;
+
+export interface CreateBatchesInput extends PayableFilter {
   provider: DisbursementProvider;
-  /** Minimum an affiliate's payable total must reach, as a decimal string ("50.00"). */
-  minPayout: string;
   maxBatchSize: number;
+  /** From a preview: refuse (PLAN_CHANGED) unless exactly the previewed commissions would be paid. */
+  planHash?: string;
 }
 
 export interface CreatedBatch {
@@ -19,77 +21,43 @@ export interface CreatedBatch {
 }
 
 export type CreateBatchesResult =
-  | { status: 'CREATED'; batches: CreatedBatch[] }
-  | { status: 'NO_PAYABLE_AFFILIATES'; batches: [] };
-
-interface PayableCommission {
-  id: string;
-  affiliateProfileId: string;
-}
+  | { status: 'CREATED'; batches: CreatedBatch[]; planHash: string }
+  | { status: 'NO_PAYABLE_AFFILIATES'; batches: []; planHash: string };
 
 /**
  * Writes one batch per MAX_BATCH_SIZE payable commissions, with one transaction per commission,
- * all in one DB transaction: a failure leaves nothing behind. Amounts never leave Postgres on the
- * way from commission to transaction to batch total.
+ * all in one DB transaction: a failure or a changed plan leaves nothing behind. Amounts never leave
+ * Postgres on the way from commission to transaction to batch total.
  */
 export async function createBatches(
   deps: CoreDeps,
   input: CreateBatchesInput,
   who: Actor,
 ): Promise<CreateBatchesResult> {
-  const minPayout = new Prisma.Decimal(input.minPayout);
   return deps.db.$transaction(
     async (tx) => {
-      const payable = await lockPayableCommissions(tx, minPayout, input.affiliateIds);
-      if (payable.length === 0) return { status: 'NO_PAYABLE_AFFILIATES', batches: [] };
+      // Creations take turns: each sees what the previous one committed, so an affiliate's commissions
+      // are never split between two racing creations (and the unique liveCommissionId backs this up).
+      await tx.$executeRaw`SELECT pg_advisory_xact_lock(${batchCreationLockKey})`;
+      const payable = await selectPayableCommissions(tx, input, { lock: true });
+      const planHash = computePlanHash(payable);
+      if (input.planHash !== undefined && input.planHash !== planHash) {
+        throw new ConflictError('what would be paid has changed since the preview; preview again', {
+          reason: 'PLAN_CHANGED',
+          planHash,
+        });
+      }
+      if (payable.length === 0) return { status: 'NO_PAYABLE_AFFILIATES', batches: [], planHash };
 
       const batches: CreatedBatch[] = [];
       for (const chunk of splitIntoChunks(payable, input.maxBatchSize)) {
-        batches.push(
-          await writeBatch(
-            tx,
-            chunk.map((c) => c.id),
-            input.provider,
-            who,
-          ),
-        );
+        const ids = chunk.map((c) => c.commissionId);
+        batches.push(await writeBatch(tx, ids, input.provider, who));
       }
-      return { status: 'CREATED', batches };
+      return { status: 'CREATED', batches, planHash };
     },
     { timeout: 120_000, maxWait: 10_000 },
   );
-}
-
-/**
- * APPROVED commissions in no live transaction, of affiliates with an APPROVED payout account whose
- * total reaches the minimum. Rows are locked (SKIP LOCKED) so a concurrent creation passes over them;
- * the unique liveCommissionId is the backstop that rejects a second live transaction outright.
- */
-async function lockPayableCommissions(
-  tx: Prisma.TransactionClient,
-  minPayout: Prisma.Decimal,
-  affiliateIds: readonly string[] | undefined,
-): Promise<PayableCommission[]> {
-  const onlyAffiliates = affiliateIds
-    ? Prisma.sql`AND c."affiliateProfileId" = ANY(${[...affiliateIds]}::text[])`
-    : Prisma.empty;
-  return tx.$queryRaw<PayableCommission[]>`
-    WITH locked AS (
-      SELECT c."id", c."affiliateProfileId", c."commissionAmount", c."createdAt"
-      FROM "Commission" c
-      WHERE c."status" = 'APPROVED'
-        AND NOT EXISTS (SELECT 1 FROM "DisbursementTransaction" t WHERE t."liveCommissionId" = c."id")
-        ${onlyAffiliates}
-      FOR UPDATE OF c SKIP LOCKED
-    ), totals AS (
-      SELECT l.*, sum(l."commissionAmount") OVER (PARTITION BY l."affiliateProfileId") AS "affiliateTotal"
-      FROM locked l
-    )
-    SELECT t."id", t."affiliateProfileId"
-    FROM totals t
-    JOIN "AffiliateRiseAccount" a ON a."affiliateProfileId" = t."affiliateProfileId" AND a."kycStatus" = 'APPROVED'
-    WHERE t."affiliateTotal" >= ${minPayout}::numeric
-    ORDER BY t."affiliateProfileId", t."createdAt", t."id"`;
 }
 
 export function splitIntoChunks<T>(items: readonly T[], size: number): T[][] {
