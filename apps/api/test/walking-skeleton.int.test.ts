@@ -1,12 +1,18 @@
 import { parseEnv } from '@payouts/config';
 import { createApiKey } from '@payouts/core';
 import { readMockLedger } from '@payouts/providers';
-import { findInvariantViolations, insertAffiliate, makeTestContext, type TestContext } from '@payouts/testing';
+import {
+  findInvariantViolations,
+  insertAffiliate,
+  makeTestContext,
+  spawnWorker,
+  type TestContext,
+  type WorkerProcess,
+} from '@payouts/testing';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeApiDeps, makeApiDeps } from '../src/api-deps.ts';
 import { buildApp } from '../src/app.ts';
-import { spawnWorker, type WorkerProcess } from './support/worker-process.ts';
 
 // The whole path once, on real services: HTTP -> create-batch -> execute-batch -> flow -> mock provider -> Postgres.
 describe('walking skeleton over HTTP with a real worker', () => {

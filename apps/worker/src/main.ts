@@ -1,10 +1,12 @@
 import { loadEnv } from '@payouts/config';
+import { upsertSchedulers } from './processors/maintenance.processor.ts';
 import { startWorkers } from './start-workers.ts';
 import { makeWorkerDeps } from './worker-deps.ts';
 
 const env = loadEnv();
 const deps = makeWorkerDeps(env);
 const running = startWorkers(deps);
+await upsertSchedulers(deps);
 deps.logger.info({ prefix: env.QUEUE_PREFIX, concurrency: env.WORKER_CONCURRENCY }, 'worker started');
 
 let stopping = false;

@@ -25,11 +25,24 @@ export const envSchema = z.object({
   WORKER_CONCURRENCY: positiveInt.default(20),
   MOCK_PROVIDER_LATENCY_MS: z.coerce.number().int().min(0).default(0),
   MOCK_PROVIDER_SEED: z.coerce.number().int().default(1),
+  // Retries of one payment: attempts in all, then capped exponential backoff with jitter
   PAY_ATTEMPTS: positiveInt.default(5),
   PAY_BACKOFF_MS: positiveInt.default(1000),
+  PAY_BACKOFF_MULTIPLIER: z.coerce.number().min(1).max(10).default(2),
+  PAY_BACKOFF_MAX_MS: positiveInt.default(60_000),
+  PAY_BACKOFF_JITTER: z.coerce.number().min(0).max(1).default(0.2),
   // a PROCESSING claim older than this is presumed dead and may be taken over; keep it above the provider timeout
   PAY_CLAIM_LEASE_MS: positiveInt.default(120_000),
   SHUTDOWN_TIMEOUT_MS: positiveInt.default(30_000),
+  // BullMQ's job lock: a worker that dies holding a job is noticed after this, and the job runs again
+  WORKER_LOCK_DURATION_MS: positiveInt.default(30_000),
+  // Provider calls per second across all workers (BullMQ's global limiter); 0 for no limit
+  PROVIDER_RATE_LIMIT_PER_SECOND: z.coerce.number().int().min(0).default(0),
+  RECONCILE_EVERY_MS: positiveInt.default(60_000),
+  NIGHTLY_PAYOUT_ENABLED: bool.default(true),
+  NIGHTLY_PAYOUT_CRON: z.string().min(9).default('0 2 * * *'),
+  NIGHTLY_PAYOUT_TZ: z.string().min(1).default('UTC'),
+  NIGHTLY_PAYOUT_AUTO_EXECUTE: bool.default(false),
   BULL_BOARD_ENABLED: bool.default(true),
 });
 

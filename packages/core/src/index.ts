@@ -48,4 +48,19 @@ export {
   selectPayableCommissions,
 } from './payables/payable-commissions.ts';
 export { type PayoutPreview, previewPayouts } from './payables/preview-payouts.ts';
+export {
+  type DeadLetter,
+  describeDeadLetter,
+  discardTransaction,
+  type Replay,
+  replayTransaction,
+} from './payments/dead-letters.ts';
 export { type PaymentDeps, type PayOutcome, payTransaction } from './payments/pay-transaction.ts';
+export {
+  findFailedPayments,
+  findQueuedBatches,
+  findSettledProcessingBatches,
+  findUnfinishedPayments,
+  recordRequeued,
+  type UnfinishedPayment,
+} from './payments/stuck-work.ts';

@@ -1,27 +1,41 @@
 import type { FlowJob, FlowProducer } from 'bullmq';
+import { paymentBackoffType } from './backoff.ts';
 import { type JobPayload, jobCatalog, retention } from './catalog.ts';
 import { finalizeJobId, payJobId } from './job-ids.ts';
 import { QueueName } from './names.ts';
 
 export interface PayRetry {
   attempts: number;
-  backoffMs: number;
 }
+
+/** Job ids of a flow: the first execution uses the plain ids; a replay needs ids not taken yet. */
+export interface FlowIds {
+  pay(transactionId: string): string;
+  finalize(batchId: string): string;
+}
+
+const defaultFlowIds: FlowIds = { pay: payJobId, finalize: finalizeJobId };
 
 /**
  * The flow of one batch execution: a finalize-batch parent that runs once every pay-transaction
  * child has settled, failed ones included (`ignoreDependencyOnFailure`), so one failed payment
  * never leaves the batch waiting forever.
  */
-export function buildBatchFlow(batchId: string, transactionIds: readonly string[], retry: PayRetry): FlowJob {
+export function buildBatchFlow(
+  batchId: string,
+  transactionIds: readonly string[],
+  retry: PayRetry,
+  ids: FlowIds = defaultFlowIds,
+): FlowJob {
   const children: FlowJob[] = transactionIds.map((transactionId) => ({
     name: QueueName.payTransaction,
     queueName: QueueName.payTransaction,
     data: { transactionId, batchId } satisfies JobPayload<'pay-transaction'>,
     opts: {
-      jobId: payJobId(transactionId),
+      jobId: ids.pay(transactionId),
       attempts: retry.attempts,
-      backoff: { type: 'exponential', delay: retry.backoffMs },
+      // delays come from the worker's strategy (config, jitter, Retry-After): see backoff.ts
+      backoff: { type: paymentBackoffType },
       ignoreDependencyOnFailure: true,
       ...retention,
     },
@@ -30,7 +44,7 @@ export function buildBatchFlow(batchId: string, transactionIds: readonly string[
     name: QueueName.finalizeBatch,
     queueName: QueueName.finalizeBatch,
     data: { batchId } satisfies JobPayload<'finalize-batch'>,
-    opts: { jobId: finalizeJobId(batchId), ...jobCatalog[QueueName.finalizeBatch].options, ...retention },
+    opts: { jobId: ids.finalize(batchId), ...jobCatalog[QueueName.finalizeBatch].options, ...retention },
     children,
   };
 }
@@ -40,6 +54,7 @@ export async function addBatchFlow(
   batchId: string,
   transactionIds: readonly string[],
   retry: PayRetry,
+  ids: FlowIds = defaultFlowIds,
 ) {
-  return flowProducer.add(buildBatchFlow(batchId, transactionIds, retry));
+  return flowProducer.add(buildBatchFlow(batchId, transactionIds, retry, ids));
 }

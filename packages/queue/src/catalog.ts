@@ -1,5 +1,6 @@
 import type { JobsOptions } from 'bullmq';
 import { z } from 'zod';
+import { paymentBackoffType } from './backoff.ts';
 import { QueueName } from './names.ts';
 
 const id = z.string().min(1).max(100);
@@ -24,12 +25,26 @@ export const jobCatalog = {
   },
   [QueueName.payTransaction]: {
     payload: z.strictObject({ transactionId: id, batchId: id }),
-    // attempts and backoff come from config (PAY_ATTEMPTS, PAY_BACKOFF_MS) when the flow is built
-    options: { attempts: 5, backoff: { type: 'exponential', delay: 1000 } },
+    // attempts come from config (PAY_ATTEMPTS) where jobs are added; delays from the worker's strategy
+    options: { attempts: 5, backoff: { type: paymentBackoffType } },
   },
   [QueueName.finalizeBatch]: {
     payload: z.strictObject({ batchId: id }),
     options: { attempts: 5, backoff: { type: 'exponential', delay: 1000 } },
+  },
+  [QueueName.deadLetter]: {
+    // Nothing processes these: they wait for an operator to replay or discard them.
+    payload: z.strictObject({
+      transactionId: id,
+      batchId: id,
+      reference: z.string(),
+      payeeId: z.string().nullable(),
+      amount: z.string().regex(/^\d+\.\d{2}$/),
+      error: z.string(),
+      attemptsMade: z.number().int().min(0),
+      failedAt: z.iso.datetime(),
+    }),
+    options: { attempts: 1 },
   },
 } as const satisfies Record<string, { payload: z.ZodType; options: JobsOptions }>;
 

@@ -1,7 +1,18 @@
-export { addBatchFlow, buildBatchFlow, type PayRetry } from './batch-flow.ts';
+export { type BackoffConfig, paymentBackoffDelay, paymentBackoffType } from './backoff.ts';
+export { addBatchFlow, buildBatchFlow, type FlowIds, type PayRetry } from './batch-flow.ts';
 export { type CataloguedQueue, type JobPayload, jobCatalog, parsePayload, retention } from './catalog.ts';
 export { makeRedis } from './connection.ts';
-export { createBatchJobId, executeJobId, finalizeJobId, payJobId, queueOfJobId } from './job-ids.ts';
+export {
+  createBatchJobId,
+  deadLetterJobId,
+  executeJobId,
+  finalizeJobId,
+  payJobId,
+  queueOfJobId,
+  replayFlowIds,
+  replayPayJobId,
+  requeuedPayJobId,
+} from './job-ids.ts';
 export { allQueueNames, QueueName } from './names.ts';
 export {
   closeQueues,

@@ -8,12 +8,22 @@ export const payJobId = (transactionId: string) => `pay-${transactionId}`;
 export const executeJobId = (batchId: string) => `execute-${batchId}`;
 export const finalizeJobId = (batchId: string) => `finalize-${batchId}`;
 export const createBatchJobId = () => `create-${randomUUID()}`;
+/** One dead letter per failure: a later failure of the same transaction (after a replay) has another time. */
+export const deadLetterJobId = (transactionId: string, failedAt: Date) => `dead-${transactionId}-${failedAt.getTime()}`;
+export const replayPayJobId = (transactionId: string, round: number) => `pay-${transactionId}-replay${round}`;
+export const replayFlowIds = (round: number) => ({
+  pay: (transactionId: string) => replayPayJobId(transactionId, round),
+  finalize: (batchId: string) => `finalize-${batchId}-replay${round}`,
+});
+/** The n-th job the reconciler gave a payment after its earlier job was lost or finished unsettled. */
+export const requeuedPayJobId = (transactionId: string, n: number) => `pay-${transactionId}-requeued${n}`;
 
 const queueByIdPrefix: Record<string, QueueName> = {
   create: QueueName.createBatch,
   execute: QueueName.executeBatch,
   pay: QueueName.payTransaction,
   finalize: QueueName.finalizeBatch,
+  dead: QueueName.deadLetter,
 };
 
 /** The queue a job id belongs to, or undefined for ids this system never issues. */

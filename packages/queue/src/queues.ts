@@ -1,4 +1,4 @@
-import { FlowProducer, Queue, QueueEvents } from 'bullmq';
+import { FlowProducer, type JobsOptions, Queue, QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { type CataloguedQueue, type JobPayload, jobCatalog, retention } from './catalog.ts';
 import { allQueueNames, type QueueName } from './names.ts';
@@ -35,7 +35,8 @@ export async function enqueue<Q extends CataloguedQueue>(
   queue: Q,
   payload: JobPayload<Q>,
   jobId: string,
+  options: JobsOptions = {},
 ) {
   const data = jobCatalog[queue].payload.parse(payload);
-  return queues[queue].add(queue, data, { ...jobCatalog[queue].options, ...retention, jobId });
+  return queues[queue].add(queue, data, { ...jobCatalog[queue].options, ...retention, ...options, jobId });
 }

@@ -1,8 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { buildBatchFlow, parsePayload, payJobId, QueueName, queueOfJobId } from '../src/index.ts';
+import {
+  buildBatchFlow,
+  parsePayload,
+  payJobId,
+  paymentBackoffType,
+  QueueName,
+  queueOfJobId,
+  replayFlowIds,
+} from '../src/index.ts';
 
 describe('buildBatchFlow', () => {
-  const flow = buildBatchFlow('batch1', ['tx1', 'tx2'], { attempts: 7, backoffMs: 250 });
+  const flow = buildBatchFlow('batch1', ['tx1', 'tx2'], { attempts: 7 });
 
   it('puts one pay-transaction child per transaction under a finalize-batch parent', () => {
     expect(flow.queueName).toBe(QueueName.finalizeBatch);
@@ -18,7 +26,7 @@ describe('buildBatchFlow', () => {
       expect(child.opts).toMatchObject({
         ignoreDependencyOnFailure: true,
         attempts: 7,
-        backoff: { type: 'exponential', delay: 250 },
+        backoff: { type: paymentBackoffType },
       });
     }
   });
@@ -39,5 +47,14 @@ describe('job catalog', () => {
     expect(() => parsePayload(QueueName.payTransaction, { transactionId: 't' })).toThrow();
     expect(() => parsePayload(QueueName.executeBatch, { batchId: 'b', actor: 'a', extra: 1 })).toThrow();
     expect(parsePayload(QueueName.executeBatch, { batchId: 'b', actor: 'a' })).toEqual({ batchId: 'b', actor: 'a' });
+  });
+});
+
+describe('replay flows', () => {
+  it('use ids the first execution did not take', () => {
+    const replay = buildBatchFlow('b', ['t'], { attempts: 1 }, replayFlowIds(2));
+    expect(replay.opts?.jobId).toBe('finalize-b-replay2');
+    expect(replay.children?.[0]?.opts?.jobId).toBe('pay-t-replay2');
+    expect(queueOfJobId('pay-t-replay2')).toBe(QueueName.payTransaction);
   });
 });

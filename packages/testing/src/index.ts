@@ -3,3 +3,4 @@ export { dropDatabase, uniqueName, withDatabase } from './databases.ts';
 export { findInvariantViolations } from './invariants.ts';
 export { resolveServices, type Services } from './services.ts';
 export { makeTestContext, type TestContext, testServerUrl } from './test-context.ts';
+export { spawnWorker, type WorkerProcess } from './worker-process.ts';

@@ -20,7 +20,6 @@ export function makeExecuteBatchProcessor(deps: WorkerDeps) {
     }
     await addBatchFlow(deps.flowProducer, batchId, started.transactionIds, {
       attempts: deps.env.PAY_ATTEMPTS,
-      backoffMs: deps.env.PAY_BACKOFF_MS,
     });
     deps.logger.info({ batchId, payments: started.transactionIds.length }, 'batch flow added');
     return {

@@ -1,5 +1,5 @@
-import { PaymentPermanentError, type PayOutcome, payTransaction } from '@payouts/core';
-import { parsePayload, QueueName } from '@payouts/queue';
+import { describeDeadLetter, PaymentPermanentError, type PayOutcome, payTransaction } from '@payouts/core';
+import { deadLetterJobId, enqueue, parsePayload, QueueName } from '@payouts/queue';
 import { DelayedError, type Job, UnrecoverableError } from 'bullmq';
 import type { WorkerDeps } from '../worker-deps.ts';
 
@@ -14,7 +14,10 @@ export function makePayTransactionProcessor(deps: WorkerDeps) {
     try {
       outcome = await payTransaction(deps, transactionId, actor, { lastAttempt });
     } catch (error) {
-      if (error instanceof PaymentPermanentError) throw new UnrecoverableError(error.message);
+      if (error instanceof PaymentPermanentError) {
+        await sendToDeadLetters(deps, transactionId, job.attemptsMade + 1);
+        throw new UnrecoverableError(error.message);
+      }
       throw error;
     }
     // Someone else holds a live claim (a stalled copy of this job): come back when its lease ends,
@@ -25,4 +28,15 @@ export function makePayTransactionProcessor(deps: WorkerDeps) {
     }
     return outcome;
   };
+}
+
+/**
+ * Adds the dead letter of a FAILED transaction. Its id derives from the failure's time, so adding it
+ * again (a re-run of this job, the reconciler) is a no-op: one dead letter per failure.
+ */
+export async function sendToDeadLetters(deps: WorkerDeps, transactionId: string, attemptsMade: number) {
+  const letter = await describeDeadLetter(deps, transactionId, attemptsMade);
+  if (!letter) return;
+  await enqueue(deps.queues, QueueName.deadLetter, letter, deadLetterJobId(transactionId, new Date(letter.failedAt)));
+  deps.logger.warn({ transactionId, error: letter.error }, 'payment sent to the dead-letter queue');
 }

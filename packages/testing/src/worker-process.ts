@@ -1,12 +1,17 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
 
-const workerDir = path.resolve(import.meta.dirname, '../../../worker');
+// A path, not an import: packages never import apps, but tests may run them as processes.
+const workerDir = path.resolve(import.meta.dirname, '../../../apps/worker');
 
 export interface WorkerProcess {
   child: ChildProcess;
   /** SIGTERM, then wait for the exit code. */
   stop(): Promise<number | null>;
+  /** SIGKILL: dies at once, holding whatever it holds. */
+  kill(): Promise<void>;
+  /** Everything it printed so far. */
+  output(): string;
 }
 
 /** Starts a real worker process (apps/worker/src/main.ts) and resolves once it says it started. */
@@ -36,5 +41,10 @@ export async function spawnWorker(env: Record<string, string>): Promise<WorkerPr
       if (child.exitCode === null) child.kill('SIGTERM');
       return exited;
     },
+    async kill() {
+      child.kill('SIGKILL');
+      await exited;
+    },
+    output: () => output,
   };
 }

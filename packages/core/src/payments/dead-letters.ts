@@ -1,0 +1,135 @@
+import { writeAudit } from '../audit.ts';
+import type { Actor, CoreDeps } from '../deps.ts';
+import { ConflictError, NotFoundError } from '../errors.ts';
+
+/** What an operator needs to act on a payment that failed for good. */
+export interface DeadLetter {
+  transactionId: string;
+  batchId: string;
+  reference: string;
+  payeeId: string | null;
+  amount: string;
+  error: string;
+  attemptsMade: number;
+  failedAt: string;
+}
+
+/** The dead letter of a FAILED transaction, or null when it is not FAILED (any more). */
+export async function describeDeadLetter(
+  deps: CoreDeps,
+  transactionId: string,
+  attemptsMade: number,
+): Promise<DeadLetter | null> {
+  const tx = await deps.db.disbursementTransaction.findUnique({ where: { id: transactionId } });
+  if (tx?.status !== 'FAILED' || !tx.failedAt) return null;
+  return {
+    transactionId: tx.id,
+    batchId: tx.batchId,
+    reference: tx.transactionId,
+    payeeId: tx.payeeRiseId,
+    amount: tx.amount.toFixed(2),
+    error: tx.errorMessage ?? 'unknown error',
+    attemptsMade,
+    failedAt: tx.failedAt.toISOString(),
+  };
+}
+
+export interface Replay {
+  transactionId: string;
+  batchId: string;
+  /** 1 for the first replay of this transaction: job ids of the new attempt derive from it. */
+  round: number;
+}
+
+/**
+ * Gives a FAILED payment another go: transaction FAILED -> PENDING with a new idempotency key (the
+ * provider confirmed the old one moved no money: FAILED is only ever set then), and its batch back to
+ * PROCESSING when it had FAILED, each with its audit row. The caller enqueues the new attempt.
+ */
+export async function replayTransaction(deps: CoreDeps, transactionId: string, who: Actor): Promise<Replay> {
+  return deps.db.$transaction(async (tx) => {
+    const current = await tx.disbursementTransaction.findUnique({
+      where: { id: transactionId },
+      select: { status: true, batchId: true, commissionId: true, idempotencyKey: true },
+    });
+    if (!current) throw new NotFoundError('transaction', transactionId);
+    const round = 1 + (await tx.disbursementAuditLog.count({ where: { transactionId, action: 'payment.replayed' } }));
+    const idempotencyKey = `pay_${transactionId}_r${round}`;
+    const updated = await tx.disbursementTransaction.updateMany({
+      where: { id: transactionId, status: 'FAILED' },
+      data: { status: 'PENDING', idempotencyKey, errorMessage: null, failedAt: null, claimedAt: null },
+    });
+    if (updated.count === 0) {
+      throw new ConflictError(
+        `transaction ${transactionId} is ${current.status}; only FAILED payments can be replayed`,
+        {
+          reason: 'NOT_FAILED',
+          status: current.status,
+        },
+      );
+    }
+    await writeAudit(tx, who, {
+      action: 'payment.replayed',
+      status: 'INFO',
+      batchId: current.batchId,
+      transactionId,
+      commissionId: current.commissionId,
+      fromStatus: 'FAILED',
+      toStatus: 'PENDING',
+      details: { round, previousIdempotencyKey: current.idempotencyKey, idempotencyKey },
+    });
+    const reopened = await tx.paymentBatch.updateMany({
+      where: { id: current.batchId, status: 'FAILED' },
+      data: { status: 'PROCESSING', failedAt: null, errorMessage: null },
+    });
+    if (reopened.count === 1) {
+      await writeAudit(tx, who, {
+        action: 'batch.reopened',
+        status: 'INFO',
+        batchId: current.batchId,
+        fromStatus: 'FAILED',
+        toStatus: 'PROCESSING',
+        details: { replayedTransactionId: transactionId },
+      });
+    }
+    return { transactionId, batchId: current.batchId, round };
+  });
+}
+
+/**
+ * Gives up on a FAILED payment: transaction FAILED -> CANCELLED, releasing its commission for a later
+ * batch, audited. The batch keeps its status: it did fail to pay this one.
+ */
+export async function discardTransaction(deps: CoreDeps, transactionId: string, who: Actor) {
+  return deps.db.$transaction(async (tx) => {
+    const current = await tx.disbursementTransaction.findUnique({
+      where: { id: transactionId },
+      select: { status: true, batchId: true, commissionId: true, amount: true },
+    });
+    if (!current) throw new NotFoundError('transaction', transactionId);
+    const updated = await tx.disbursementTransaction.updateMany({
+      where: { id: transactionId, status: 'FAILED' },
+      data: { status: 'CANCELLED', liveCommissionId: null },
+    });
+    if (updated.count === 0) {
+      throw new ConflictError(
+        `transaction ${transactionId} is ${current.status}; only FAILED payments can be discarded`,
+        {
+          reason: 'NOT_FAILED',
+          status: current.status,
+        },
+      );
+    }
+    await writeAudit(tx, who, {
+      action: 'payment.discarded',
+      status: 'WARNING',
+      batchId: current.batchId,
+      transactionId,
+      commissionId: current.commissionId,
+      fromStatus: 'FAILED',
+      toStatus: 'CANCELLED',
+      details: { amount: current.amount.toFixed(2), commissionReleased: true },
+    });
+    return { transactionId, batchId: current.batchId };
+  });
+}
