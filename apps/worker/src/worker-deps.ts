@@ -1,7 +1,7 @@
 import type { Env } from '@payouts/config';
 import type { PaymentDeps } from '@payouts/core';
 import { type Db, makeDb } from '@payouts/db';
-import { makeMockProvider, type PaymentProvider } from '@payouts/providers';
+import { makeMockProvider, mockFaultsFromEnv, type PaymentProvider } from '@payouts/providers';
 import { makeFlowProducer, makeQueues, makeRedis, type Queues } from '@payouts/queue';
 import type { FlowProducer } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -18,12 +18,22 @@ export interface WorkerDeps extends PaymentDeps {
   flowProducer: FlowProducer;
 }
 
-export function makeProvider(env: Env, db: Db): PaymentProvider {
-  if (env.PAYOUT_PROVIDER === 'MOCK') return makeMockProvider({ db, latencyMs: env.MOCK_PROVIDER_LATENCY_MS });
+export function makeProvider(
+  env: Env,
+  db: Db,
+  source: Record<string, string | undefined> = process.env,
+): PaymentProvider {
+  if (env.PAYOUT_PROVIDER === 'MOCK') {
+    // Scripted faults (MOCK_PROVIDER_FAULTS, ...) are parsed here, at start: a bad value stops the process.
+    return makeMockProvider({ db, latencyMs: env.MOCK_PROVIDER_LATENCY_MS, faults: mockFaultsFromEnv(source) });
+  }
   throw new Error('PAYOUT_PROVIDER=RISE is not available yet: the RiseWorks adapter is not built');
 }
 
-export function makeWorkerDeps(env: Env, overrides: { logger?: Logger } = {}): WorkerDeps {
+export function makeWorkerDeps(
+  env: Env,
+  overrides: { logger?: Logger; source?: Record<string, string | undefined> } = {},
+): WorkerDeps {
   const db = makeDb(env.DATABASE_URL, { max: Math.max(10, env.WORKER_CONCURRENCY + 5) });
   const connection = makeRedis(env.REDIS_URL, 'worker');
   const deps = { connection, prefix: env.QUEUE_PREFIX };
@@ -31,7 +41,7 @@ export function makeWorkerDeps(env: Env, overrides: { logger?: Logger } = {}): W
     env,
     db,
     logger: overrides.logger ?? pino({ level: env.LOG_LEVEL, name: 'worker' }),
-    provider: makeProvider(env, db),
+    provider: makeProvider(env, db, overrides.source),
     claimLeaseMs: env.PAY_CLAIM_LEASE_MS,
     redisUrl: env.REDIS_URL,
     prefix: env.QUEUE_PREFIX,

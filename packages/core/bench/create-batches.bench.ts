@@ -3,6 +3,7 @@
 // database. Run by hand: `pnpm bench:create-batches [--affiliates 1000] [--per-affiliate 10] [--runs 3]`.
 import { parseArgs } from 'node:util';
 import { type Db, makeDb, migrate, Prisma } from '@payouts/db';
+import { insertPayableAffiliates } from '@payouts/testing';
 import pg from 'pg';
 import { createBatches } from '../src/batches/create-batches.ts';
 import { previewPayouts } from '../src/payables/preview-payouts.ts';
@@ -25,29 +26,6 @@ const server = process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432
 const name = `payouts_bench_${process.pid}`;
 const url = new URL(server);
 url.pathname = `/${name}`;
-
-async function seed(db: Db) {
-  // Every affiliate payable: an APPROVED account and 10 commissions of 10.00-19.99.
-  await db.$executeRaw`
-    WITH a AS (SELECT g AS n, 'aff_' || g AS id FROM generate_series(1, ${affiliates}) g)
-    INSERT INTO "User" ("id", "email") SELECT 'usr_' || n, 'aff' || n || '@example.test' FROM a`;
-  await db.$executeRaw`
-    INSERT INTO "AffiliateProfile" ("id", "userId", "fullName", "country", "pendingCommissions")
-    SELECT 'aff_' || g, 'usr_' || g, 'Affiliate ' || g, 'US', 0 FROM generate_series(1, ${affiliates}) g`;
-  await db.$executeRaw`
-    INSERT INTO "AffiliateCode" ("id", "affiliateProfileId", "code")
-    SELECT 'code_' || g, 'aff_' || g, 'CODE' || g FROM generate_series(1, ${affiliates}) g`;
-  await db.$executeRaw`
-    INSERT INTO "AffiliateRiseAccount" ("id", "affiliateProfileId", "riseId", "email", "kycStatus")
-    SELECT 'acct_' || g, 'aff_' || g, 'rise_' || g, 'aff' || g || '@example.test', 'APPROVED'
-    FROM generate_series(1, ${affiliates}) g`;
-  await db.$executeRaw`
-    INSERT INTO "Commission" ("id", "affiliateProfileId", "affiliateCodeId", "userId", "grossRevenue",
-                              "discountAmount", "netRevenue", "commissionAmount", "status")
-    SELECT 'com_' || a || '_' || c, 'aff_' || a, 'code_' || a, 'cus_' || a || '_' || c,
-           100, 0, 100, 10 + ((a * 31 + c * 17) % 1000) / 100.0, 'APPROVED'
-    FROM generate_series(1, ${affiliates}) a, generate_series(1, ${perAffiliate}) c`;
-}
 
 async function resetBatches(db: Db) {
   await db.$executeRaw`TRUNCATE "DisbursementAuditLog", "RiseWorksWebhookEvent", "DisbursementTransaction", "PaymentBatch"`;
@@ -95,7 +73,7 @@ async function main() {
   await migrate(url.toString());
   const db = makeDb(url.toString());
   try {
-    await seed(db);
+    await insertPayableAffiliates(db, affiliates, perAffiliate);
     const rules = { minPayout: '50.00', maxBatchSize, provider: 'MOCK' as const };
     const who = { actor: 'bench' };
     const expectedTotal = await db.commission.aggregate({ _sum: { commissionAmount: true } });

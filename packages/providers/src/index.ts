@@ -1,4 +1,19 @@
-export { type MockProviderOptions, makeMockProvider, readMockLedger } from './mock-provider.ts';
+export {
+  type CallDecision,
+  decideMockCall,
+  type FaultKind,
+  faultKinds,
+  type MockCall,
+  type MockFaultPlan,
+  MockFaultPlanError,
+  type Probability,
+  probabilityToPpm,
+  type ResolvedFaultPlan,
+  resolveFaultPlan,
+} from './mock-faults.ts';
+export { mockFaultsFromEnv } from './mock-faults-env.ts';
+export { type MockLedgerEntry, type MockLedgerTotals, readMockLedger, readMockLedgerByKey } from './mock-ledger.ts';
+export { type MockProviderOptions, makeMockProvider } from './mock-provider.ts';
 export type {
   PayeeStatus,
   PaymentProvider,

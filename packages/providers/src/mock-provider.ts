@@ -1,5 +1,14 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type Db, Prisma } from '@payouts/db';
+import {
+  type CallDecision,
+  decideMockCall,
+  type MockCall,
+  type MockFaultPlan,
+  type ResolvedFaultPlan,
+  resolveFaultPlan,
+} from './mock-faults.ts';
+import { findMockPayment, recordMockPayment } from './mock-ledger.ts';
 import type {
   PayeeStatus,
   PaymentProvider,
@@ -7,73 +16,102 @@ import type {
   PaymentRequest,
   PaymentStatus,
 } from './payment-provider.ts';
-import { ProviderPermanentError } from './provider-errors.ts';
+import {
+  ProviderOutcomeUnknownError,
+  ProviderPermanentError,
+  ProviderRateLimitedError,
+  ProviderTransientError,
+} from './provider-errors.ts';
 
 export interface MockProviderOptions {
   db: Db;
   latencyMs?: number;
+  /** Seeded, deterministic fault injection (see mock-faults.ts); every call succeeds when absent. */
+  faults?: MockFaultPlan;
 }
 
-interface LedgerRow {
-  providerTxId: string;
-  amount: Prisma.Decimal;
-  sendCalls: number;
-}
+// numeric(18,2): more decimals would be rounded by Postgres, more digits would overflow it.
+const amountPattern = /^\d{1,16}(\.\d{1,2})?$/;
 
 /**
- * A deterministic provider that keeps a durable ledger (MockProviderPayment): one row per
- * idempotency key it has paid, and how many send calls reached it, so anyone can prove that each
- * payment happened once.
+ * A deterministic provider that keeps a durable ledger (MockProviderPayment): one row per idempotency
+ * key it has paid. A repeated key returns the first payment's providerTxId and moves no money; a
+ * repeated key with another amount is refused. With `faults`, calls fail as the seeded plan says.
  */
-export function makeMockProvider({ db, latencyMs = 0 }: MockProviderOptions): PaymentProvider {
+export function makeMockProvider({ db, latencyMs = 0, faults }: MockProviderOptions): PaymentProvider {
   const wait = () => (latencyMs > 0 ? sleep(latencyMs) : Promise.resolve());
+  const plan = faults ? resolveFaultPlan(faults) : undefined;
+  const nextAttempt = plan ? makeAttemptCounter() : () => 1;
 
   return {
     name: 'MOCK',
 
     async sendPayment(request: PaymentRequest): Promise<PaymentReceipt> {
+      // Numbered on arrival, before any await: concurrent calls for one key get distinct attempt numbers.
+      const call: MockCall = { ...request, attempt: nextAttempt(request.idempotencyKey) };
+      const decision = plan ? decideMockCall(plan, call) : 'ok';
       await wait();
+      if (decision !== 'ok' && decision !== 'timeoutAfterPay') throw injectedFault(plan, decision, call);
+
+      if (!amountPattern.test(request.amount) || new Prisma.Decimal(request.amount).isZero()) {
+        throw new ProviderPermanentError(
+          `amount must be a positive decimal with at most 2 decimal places, got ${request.amount}`,
+        );
+      }
       const amount = new Prisma.Decimal(request.amount);
-      if (!amount.isPositive()) throw new ProviderPermanentError(`amount must be positive, got ${request.amount}`);
-      // Insert-or-count in one statement: concurrent sends with one key still make one payment.
-      const rows = await db.$queryRaw<LedgerRow[]>`
-        INSERT INTO "MockProviderPayment" ("id", "idempotencyKey", "providerTxId", "payeeId", "amount", "currency")
-        VALUES (gen_random_uuid()::text, ${request.idempotencyKey}, 'mock_' || replace(gen_random_uuid()::text, '-', ''),
-                ${request.payeeId}, ${amount}::numeric, ${request.currency})
-        ON CONFLICT ("idempotencyKey") DO UPDATE
-          SET "sendCalls" = "MockProviderPayment"."sendCalls" + 1, "updatedAt" = now()
-        RETURNING "providerTxId", "amount", "sendCalls"`;
-      const row = rows[0];
-      if (!row) throw new Error('mock provider ledger returned no row');
+      const row = await recordMockPayment(db, { ...request, amount });
       if (!row.amount.equals(amount)) {
         throw new ProviderPermanentError(
           `idempotency key ${request.idempotencyKey} was used for ${row.amount.toFixed(2)}, not ${amount.toFixed(2)}`,
         );
       }
+      if (decision === 'timeoutAfterPay') throw injectedFault(plan, decision, call);
       return { providerTxId: row.providerTxId };
     },
 
     async getPaymentStatus(idempotencyKey: string): Promise<PaymentStatus> {
       await wait();
-      const row = await db.mockProviderPayment.findUnique({ where: { idempotencyKey } });
+      const row = await findMockPayment(db, idempotencyKey);
       return row ? { state: 'PAID', providerTxId: row.providerTxId } : { state: 'NOT_FOUND' };
     },
 
     async getPayeeStatus(payeeId: string): Promise<PayeeStatus> {
       await wait();
+      if (plan?.byPayee.get(payeeId) === 'permanent') {
+        return { payeeId, kycStatus: 'REJECTED', canReceivePayments: false };
+      }
       return { payeeId, kycStatus: 'APPROVED', canReceivePayments: true };
     },
   };
 }
 
-/** The ledger's totals, for invariant checks: payments made, their sum, and send calls received. */
-export async function readMockLedger(db: Db) {
-  const rows = await db.$queryRaw<{ payments: bigint; total: Prisma.Decimal | null; sendCalls: bigint | null }[]>`
-    SELECT count(*) AS payments, sum("amount") AS total, sum("sendCalls") AS "sendCalls" FROM "MockProviderPayment"`;
-  const row = rows[0];
-  return {
-    payments: Number(row?.payments ?? 0n),
-    total: (row?.total ?? new Prisma.Decimal(0)).toFixed(2),
-    sendCalls: Number(row?.sendCalls ?? 0n),
+/**
+ * Send calls per key, counted in this provider instance's memory. The schema has nowhere durable to
+ * keep them: the ledger has a row only once a key is paid, and every fault that matters for retries
+ * (transient, rate limit, timeout before paying) happens before that. So a key's fault sequence is
+ * reproducible within one process; after a restart, or when several worker processes share the keys,
+ * each instance numbers a key's calls from 1 again.
+ */
+function makeAttemptCounter(): (idempotencyKey: string) => number {
+  const calls = new Map<string, number>();
+  return (idempotencyKey) => {
+    const attempt = (calls.get(idempotencyKey) ?? 0) + 1;
+    calls.set(idempotencyKey, attempt);
+    return attempt;
   };
+}
+
+function injectedFault(plan: ResolvedFaultPlan | undefined, kind: Exclude<CallDecision, 'ok'>, call: MockCall): Error {
+  const message = `mock provider: injected ${kind} for key ${call.idempotencyKey} (call ${call.attempt})`;
+  switch (kind) {
+    case 'transient':
+      return new ProviderTransientError(message);
+    case 'permanent':
+      return new ProviderPermanentError(message);
+    case 'rateLimited':
+      return new ProviderRateLimitedError(message, plan?.rateLimitRetryAfterMs ?? 1000);
+    case 'timeoutBeforePay':
+    case 'timeoutAfterPay':
+      return new ProviderOutcomeUnknownError(message);
+  }
 }

@@ -12,18 +12,18 @@ export function startEngine(
   ctx: TestContext,
   env: Record<string, string> = {},
 ): { deps: WorkerDeps; running: RunningWorkers } {
-  const deps = makeWorkerDeps(
-    parseEnv({
-      DATABASE_URL: ctx.databaseUrl,
-      REDIS_URL: ctx.redisUrl,
-      QUEUE_PREFIX: ctx.queuePrefix,
-      LOG_LEVEL: 'silent',
-      PAY_BACKOFF_MS: '50',
-      PAY_BACKOFF_MAX_MS: '200',
-      NIGHTLY_PAYOUT_ENABLED: 'false',
-      ...env,
-    }),
-  );
+  const source = {
+    DATABASE_URL: ctx.databaseUrl,
+    REDIS_URL: ctx.redisUrl,
+    QUEUE_PREFIX: ctx.queuePrefix,
+    LOG_LEVEL: 'silent',
+    PAY_BACKOFF_MS: '50',
+    PAY_BACKOFF_MAX_MS: '200',
+    NIGHTLY_PAYOUT_ENABLED: 'false',
+    ...env,
+  };
+  // The provider's fault plan (MOCK_PROVIDER_FAULTS...) is read from the same variables.
+  const deps = makeWorkerDeps(parseEnv(source), { source });
   return { deps, running: startWorkers(deps) };
 }
 

@@ -1,5 +1,6 @@
 import { Prisma, type RiseWorksKycStatus } from '@payouts/db';
 import type { DbClient } from '../deps.ts';
+import { compareUsd } from '../money.ts';
 
 export const ineligibleReasons = ['NO_PAYOUT_ACCOUNT', 'KYC_NOT_APPROVED', 'BELOW_MINIMUM'] as const;
 export type IneligibleReason = (typeof ineligibleReasons)[number];
@@ -33,7 +34,7 @@ export function ineligibilityReason(input: {
 }): IneligibleReason | null {
   if (input.kycStatus === null) return 'NO_PAYOUT_ACCOUNT';
   if (input.kycStatus !== 'APPROVED') return 'KYC_NOT_APPROVED';
-  if (new Prisma.Decimal(input.pendingAmount).lessThan(input.minPayout)) return 'BELOW_MINIMUM';
+  if (compareUsd(input.pendingAmount, input.minPayout) < 0) return 'BELOW_MINIMUM';
   return null;
 }
 

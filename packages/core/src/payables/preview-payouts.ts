@@ -1,5 +1,6 @@
 import { Prisma } from '@payouts/db';
 import type { CoreDeps } from '../deps.ts';
+import { sumUsd } from '../money.ts';
 import { listPayableAffiliates, type PayableAffiliate } from './payable-affiliates.ts';
 import { computePlanHash, type PayableFilter, selectPayableCommissions } from './payable-commissions.ts';
 
@@ -27,14 +28,13 @@ export async function previewPayouts(
       const affiliates = await listPayableAffiliates({ db: tx }, filter);
       const commissions = await selectPayableCommissions(tx, filter, { lock: false });
       const eligible = affiliates.filter((a) => a.eligible);
-      const totalAmount = commissions.reduce((sum, c) => sum.plus(c.amount), new Prisma.Decimal(0));
       return {
         affiliates,
         summary: {
           totalAffiliates: affiliates.length,
           eligibleAffiliates: eligible.length,
           commissionCount: commissions.length,
-          totalAmount: totalAmount.toFixed(2),
+          totalAmount: sumUsd(commissions.map((c) => c.amount)),
           batchCount: Math.ceil(commissions.length / filter.maxBatchSize),
         },
         planHash: computePlanHash(commissions),

@@ -1,0 +1,157 @@
+// `pnpm bench`: create and execute N payments with the mock provider at 0 ms and 50 ms latency, and,
+// in the same run, the baselines they are compared with. Run by hand; tests never time anything.
+//   pnpm bench [--payments 10000] [--concurrency 50] [--latencies 0,50]
+import { parseArgs } from 'node:util';
+import { parseEnv } from '@payouts/config';
+import { createBatches, queueBatchExecution } from '@payouts/core';
+import { makeMockProvider, readMockLedger } from '@payouts/providers';
+import { enqueue, executeJobId, QueueName } from '@payouts/queue';
+import { findInvariantViolations } from '@payouts/testing';
+import { startWorkers } from '../src/start-workers.ts';
+import { makeWorkerDeps } from '../src/worker-deps.ts';
+import { bareFlow, literalSequential, rawSqlTransitions } from './baselines.ts';
+import { type BenchEnv, makeBenchEnv, timed } from './bench-env.ts';
+
+const { values } = parseArgs({
+  options: {
+    payments: { type: 'string', default: '10000' },
+    concurrency: { type: 'string', default: '50' },
+    latencies: { type: 'string', default: '0,50' },
+    'per-affiliate': { type: 'string', default: '10' },
+  },
+});
+const n = Number.parseInt(values.payments, 10);
+const concurrency = Number.parseInt(values.concurrency, 10);
+const latencies = values.latencies.split(',').map((v) => Number.parseInt(v, 10));
+const rules = { provider: 'MOCK' as const, minPayout: '50.00', maxBatchSize: n };
+const who = { actor: 'bench' };
+
+interface SystemRun {
+  latencyMs: number;
+  createMs: number;
+  executeMs: number;
+  peakRssMb: number;
+  counts: boolean;
+  problems: string[];
+}
+
+async function createBatch(env: BenchEnv) {
+  const created = await timed(() => createBatches({ db: env.db }, rules, who));
+  const batch = created.value.batches[0];
+  if (!batch || batch.paymentCount !== n)
+    throw new Error(`expected one batch of ${n}, got ${JSON.stringify(created.value)}`);
+  return { batchId: batch.id, createMs: created.ms };
+}
+
+/** Checks DESIGN.md's invariants and that every payment was made once; a run that breaks them does not count. */
+async function check(env: BenchEnv, batchId: string): Promise<string[]> {
+  const problems = await findInvariantViolations(env.db);
+  const ledger = await readMockLedger(env.db);
+  if (ledger.payments !== n) problems.push(`ledger has ${ledger.payments} payments, expected ${n}`);
+  const batch = await env.db.paymentBatch.findUniqueOrThrow({ where: { id: batchId } });
+  if (batch.status !== 'COMPLETED') problems.push(`batch is ${batch.status}`);
+  if (ledger.total !== batch.totalAmount.toFixed(2))
+    problems.push(`ledger ${ledger.total} != batch ${batch.totalAmount}`);
+  return problems;
+}
+
+async function runSystem(env: BenchEnv, latencyMs: number): Promise<SystemRun> {
+  await env.reset();
+  const { batchId, createMs } = await createBatch(env);
+  const deps = makeWorkerDeps(
+    parseEnv({
+      DATABASE_URL: env.databaseUrl,
+      REDIS_URL: env.redisUrl,
+      QUEUE_PREFIX: env.prefix(),
+      LOG_LEVEL: 'silent',
+      WORKER_CONCURRENCY: String(concurrency),
+      MOCK_PROVIDER_LATENCY_MS: String(latencyMs),
+      NIGHTLY_PAYOUT_ENABLED: 'false',
+    }),
+  );
+  const running = startWorkers(deps);
+  let peakRss = process.memoryUsage().rss;
+  const sampler = setInterval(() => {
+    peakRss = Math.max(peakRss, process.memoryUsage().rss);
+  }, 100);
+  const executed = await timed(async () => {
+    await queueBatchExecution(deps, batchId, who);
+    await enqueue(deps.queues, QueueName.executeBatch, { batchId, actor: who.actor }, executeJobId(batchId));
+    for (;;) {
+      const batch = await env.db.paymentBatch.findUniqueOrThrow({ where: { id: batchId }, select: { status: true } });
+      if (batch.status === 'COMPLETED' || batch.status === 'FAILED') return;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  });
+  clearInterval(sampler);
+  await running.close();
+  const problems = await check(env, batchId);
+  return {
+    latencyMs,
+    createMs,
+    executeMs: executed.ms,
+    peakRssMb: Math.round(peakRss / 1024 / 1024),
+    counts: problems.length === 0,
+    problems,
+  };
+}
+
+async function pendingTransactionIds(env: BenchEnv): Promise<string[]> {
+  await env.reset();
+  await createBatch(env);
+  const rows = await env.db.disbursementTransaction.findMany({ select: { id: true }, orderBy: { id: 'asc' } });
+  return rows.map((r) => r.id);
+}
+
+const perSecond = (ms: number) => Math.round((n * 1000) / Math.max(ms, 1));
+const ratio = (a: number, b: number) => `${(a / Math.max(b, 1)).toFixed(2)}x`;
+
+async function main() {
+  const env = await makeBenchEnv(n, Number.parseInt(values['per-affiliate'], 10));
+  try {
+    const runs: SystemRun[] = [];
+    for (const latency of latencies) runs.push(await runSystem(env, latency));
+
+    const a = await timed(() => bareFlow(env.redisUrl, env.prefix(), n, concurrency));
+    const b = await timed(async () =>
+      rawSqlTransitions(env.databaseUrl, await pendingTransactionIds(env), concurrency),
+    );
+    const ids = await pendingTransactionIds(env);
+    const c = await timed(() => literalSequential(env.db, makeMockProvider({ db: env.db }), ids));
+
+    console.log(`\npayouts benchmark: ${n} payments, worker concurrency ${concurrency}, mock provider`);
+    console.log('run                                  time ms   payments/s   peak RSS MB   invariants');
+    for (const run of runs) {
+      const label = `system, ${run.latencyMs} ms latency (execute)`.padEnd(36);
+      console.log(
+        `${label} ${String(run.executeMs).padStart(8)}   ${String(perSecond(run.executeMs)).padStart(10)}   ${String(run.peakRssMb).padStart(11)}   ${run.counts ? 'hold' : `BROKEN: ${run.problems.join('; ')}`}`,
+      );
+      console.log(`${'  of which batch creation (before)'.padEnd(36)} ${String(run.createMs).padStart(8)}`);
+    }
+    console.log(
+      `${'(a) bare BullMQ flow, no-op children'.padEnd(36)} ${String(a.ms).padStart(8)}   ${String(perSecond(a.ms)).padStart(10)}`,
+    );
+    console.log(
+      `${'(b) raw SQL state transitions'.padEnd(36)} ${String(b.ms).padStart(8)}   ${String(perSecond(b.ms)).padStart(10)}`,
+    );
+    console.log(
+      `${"(c) seed's literal approach, 0 ms".padEnd(36)} ${String(c.ms).padStart(8)}   ${String(perSecond(c.ms)).padStart(10)}`,
+    );
+
+    const zero = runs.find((r) => r.latencyMs === 0);
+    if (zero?.counts) {
+      console.log(`\n0 ms: system / (a+b) = ${ratio(zero.executeMs, a.ms + b.ms)} (target <= 1.5x)`);
+      console.log(`0 ms: (c) / system = ${ratio(c.ms, zero.executeMs)} (target >= 3x)`);
+    }
+    for (const run of runs.filter((r) => r.latencyMs > 0 && r.counts)) {
+      const target = Math.round((0.8 * concurrency * 1000) / run.latencyMs);
+      console.log(
+        `${run.latencyMs} ms: ${perSecond(run.executeMs)} payments/s (target >= 0.8 x C / latency = ${target}/s)`,
+      );
+    }
+  } finally {
+    await env.close();
+  }
+}
+
+await main();

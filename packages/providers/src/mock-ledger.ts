@@ -1,0 +1,85 @@
+import { type Db, Prisma } from '@payouts/db';
+
+// The mock provider's durable ledger (MockProviderPayment): one row per idempotency key it has paid,
+// and how many send calls reached it, so anyone can prove that each payment happened once.
+
+export interface MockLedgerRow {
+  providerTxId: string;
+  amount: Prisma.Decimal;
+  sendCalls: number;
+}
+
+export interface MockLedgerEntry {
+  idempotencyKey: string;
+  providerTxId: string;
+  payeeId: string;
+  /** Decimal string with 2 places. */
+  amount: string;
+  currency: string;
+  /** Send calls that reached the ledger for this key (the paying one included). */
+  sendCalls: number;
+  createdAt: Date;
+}
+
+export interface MockLedgerTotals {
+  payments: number;
+  /** Decimal string with 2 places. */
+  total: string;
+  sendCalls: number;
+}
+
+/**
+ * Records the payment for a key, or counts one more call for a key already paid, in one statement:
+ * concurrent sends with one key still make one payment. Returns the key's row, which holds the first
+ * call's amount.
+ */
+export async function recordMockPayment(
+  db: Db,
+  payment: { idempotencyKey: string; payeeId: string; amount: Prisma.Decimal; currency: string },
+): Promise<MockLedgerRow> {
+  const rows = await db.$queryRaw<MockLedgerRow[]>`
+    INSERT INTO "MockProviderPayment" ("id", "idempotencyKey", "providerTxId", "payeeId", "amount", "currency")
+    VALUES (gen_random_uuid()::text, ${payment.idempotencyKey}, 'mock_' || replace(gen_random_uuid()::text, '-', ''),
+            ${payment.payeeId}, ${payment.amount}::numeric, ${payment.currency})
+    ON CONFLICT ("idempotencyKey") DO UPDATE
+      SET "sendCalls" = "MockProviderPayment"."sendCalls" + 1, "updatedAt" = now()
+    RETURNING "providerTxId", "amount", "sendCalls"`;
+  const row = rows[0];
+  if (!row) throw new Error('mock provider ledger returned no row');
+  return row;
+}
+
+export async function findMockPayment(db: Db, idempotencyKey: string) {
+  return db.mockProviderPayment.findUnique({ where: { idempotencyKey } });
+}
+
+/** The ledger's totals, for invariant checks: payments made, their sum, and send calls received. */
+export async function readMockLedger(db: Db): Promise<MockLedgerTotals> {
+  const rows = await db.$queryRaw<{ payments: bigint; total: Prisma.Decimal | null; sendCalls: bigint | null }[]>`
+    SELECT count(*) AS payments, sum("amount") AS total, sum("sendCalls") AS "sendCalls" FROM "MockProviderPayment"`;
+  const row = rows[0];
+  return {
+    payments: Number(row?.payments ?? 0n),
+    total: (row?.total ?? new Prisma.Decimal(0)).toFixed(2),
+    sendCalls: Number(row?.sendCalls ?? 0n),
+  };
+}
+
+/** Every ledger row by idempotency key, for per-payment invariant checks (e.g. against transactions). */
+export async function readMockLedgerByKey(db: Db): Promise<Map<string, MockLedgerEntry>> {
+  const rows = await db.mockProviderPayment.findMany({ orderBy: { createdAt: 'asc' } });
+  return new Map(
+    rows.map((row) => [
+      row.idempotencyKey,
+      {
+        idempotencyKey: row.idempotencyKey,
+        providerTxId: row.providerTxId,
+        payeeId: row.payeeId,
+        amount: row.amount.toFixed(2),
+        currency: row.currency,
+        sendCalls: row.sendCalls,
+        createdAt: row.createdAt,
+      },
+    ]),
+  );
+}
