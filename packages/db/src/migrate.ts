@@ -23,6 +23,8 @@ interface MigrationFile {
   name: string;
   sql: string;
   checksum: string;
+  /** The file's checksum and those of it with other line endings, which Prisma also accepts. */
+  acceptedChecksums: string[];
 }
 
 interface AppliedRow {
@@ -32,7 +34,7 @@ interface AppliedRow {
   rolled_back_at: Date | null;
 }
 
-// Any constant shared by every runner: two runners on one database apply migrations one at a time.
+// The key `prisma migrate` itself locks, so this runner and Prisma's also wait for each other.
 const advisoryLockKey = 72_707_369;
 
 /**
@@ -44,10 +46,7 @@ const advisoryLockKey = 72_707_369;
 export async function migrate(databaseUrl: string, options: MigrateOptions = {}): Promise<MigrateResult> {
   const log = options.log ?? (() => {});
   const files = await readMigrations(options.migrationsDir ?? defaultMigrationsDir);
-  await createDatabaseIfMissing(databaseUrl, log);
-
-  const client = new pg.Client({ connectionString: databaseUrl });
-  await client.connect();
+  const client = await connectCreatingDatabase(databaseUrl, log);
   try {
     await client.query('SELECT pg_advisory_lock($1)', [advisoryLockKey]);
     await client.query(`
@@ -76,12 +75,13 @@ export async function migrate(databaseUrl: string, options: MigrateOptions = {})
         await client.query(file.sql);
         await client.query(
           `INSERT INTO "_prisma_migrations" (id, checksum, finished_at, migration_name, applied_steps_count, started_at)
-           VALUES ($1, $2, now(), $3, 1, now())`,
+           VALUES ($1, $2, clock_timestamp(), $3, 1, now())`,
           [randomUUID(), file.checksum, file.name],
         );
         await client.query('COMMIT');
       } catch (error) {
-        await client.query('ROLLBACK');
+        // A failed ROLLBACK means a broken connection; the migration's own error says more.
+        await client.query('ROLLBACK').catch(() => {});
         throw new MigrationError(`migration ${file.name} failed and was rolled back: ${(error as Error).message}`);
       }
       log(`applied ${file.name}`);
@@ -103,9 +103,17 @@ async function readMigrations(dir: string): Promise<MigrationFile[]> {
   return Promise.all(
     names.map(async (name) => {
       const bytes = await fs.readFile(path.join(dir, name, 'migration.sql'));
-      return { name, sql: bytes.toString('utf8'), checksum: createHash('sha256').update(bytes).digest('hex') };
+      const sql = bytes.toString('utf8');
+      const checksum = sha256(bytes);
+      // A checkout may have turned LF into CRLF or back (git autocrlf); Prisma accepts either.
+      const acceptedChecksums = [checksum, sha256(sql.replaceAll('\r\n', '\n')), sha256(sql.replaceAll('\n', '\r\n'))];
+      return { name, sql, checksum, acceptedChecksums };
     }),
   );
+}
+
+function sha256(data: string | Buffer): string {
+  return createHash('sha256').update(data).digest('hex');
 }
 
 /** The migrations still to apply, after making sure the recorded history agrees with the files. */
@@ -115,14 +123,17 @@ function checkHistory(files: MigrationFile[], rows: AppliedRow[]): MigrationFile
   for (const row of rows) {
     if (row.rolled_back_at) continue;
     if (!row.finished_at) {
+      const name = row.migration_name;
       throw new MigrationError(
-        `migration ${row.migration_name} is recorded as started but not finished; resolve it before migrating`,
+        `migration ${name} is recorded as started but never finished (an earlier attempt failed): repair the ` +
+          `database by hand, mark it rolled back (prisma migrate resolve --rolled-back ${name}, or set its ` +
+          'rolled_back_at in _prisma_migrations), then migrate again',
       );
     }
     const file = byName.get(row.migration_name);
     if (!file)
       throw new MigrationError(`applied migration ${row.migration_name} is missing from the migrations folder`);
-    if (file.checksum !== row.checksum) {
+    if (!file.acceptedChecksums.includes(row.checksum)) {
       throw new MigrationError(
         `migration ${row.migration_name} was modified after it was applied (checksum ${row.checksum} -> ${file.checksum})`,
       );
@@ -132,25 +143,37 @@ function checkHistory(files: MigrationFile[], rows: AppliedRow[]): MigrationFile
   return files.filter((f) => !applied.has(f.name));
 }
 
-async function createDatabaseIfMissing(databaseUrl: string, log: (line: string) => void): Promise<void> {
+/** Connects to the database, first creating it when it does not exist. */
+async function connectCreatingDatabase(databaseUrl: string, log: (line: string) => void): Promise<pg.Client> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  try {
+    await client.connect();
+    return client;
+  } catch (error) {
+    // 3D000 invalid_catalog_name: the database does not exist. Anything else is not ours to fix.
+    if ((error as { code?: string }).code !== '3D000') throw error;
+  }
+  await createDatabase(databaseUrl, log);
+  const created = new pg.Client({ connectionString: databaseUrl });
+  await created.connect();
+  return created;
+}
+
+async function createDatabase(databaseUrl: string, log: (line: string) => void): Promise<void> {
   const url = new URL(databaseUrl);
   const name = decodeURIComponent(url.pathname.slice(1));
-  if (!name) throw new MigrationError(`DATABASE_URL names no database: ${url.origin}`);
+  if (!name) throw new MigrationError(`the database URL names no database: ${url.origin}`);
   url.pathname = '/postgres';
   const admin = new pg.Client({ connectionString: url.toString() });
   await admin.connect();
   try {
-    const { rowCount } = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
-    if (rowCount) return;
-    try {
-      await admin.query(`CREATE DATABASE ${pg.escapeIdentifier(name)}`);
-      log(`created database ${name}`);
-    } catch (error) {
-      // Another runner created it between our check and our CREATE (duplicate_database, or the
-      // catalog's unique index when both raced inside CREATE): that is fine.
-      const code = (error as { code?: string }).code;
-      if (code !== '42P04' && code !== '23505') throw error;
-    }
+    await admin.query(`CREATE DATABASE ${pg.escapeIdentifier(name)}`);
+    log(`created database ${name}`);
+  } catch (error) {
+    // Another runner created it first: duplicate_database, or the catalog's unique index when both
+    // were inside CREATE DATABASE at once. Either way it exists now, which is all we need.
+    const code = (error as { code?: string }).code;
+    if (code !== '42P04' && code !== '23505') throw error;
   } finally {
     await admin.end();
   }

@@ -1,3 +1,5 @@
+import { createHash, randomBytes } from 'node:crypto';
+import os from 'node:os';
 import pg from 'pg';
 
 export function withDatabase(url: string, name: string): string {
@@ -6,8 +8,14 @@ export function withDatabase(url: string, name: string): string {
   return next.toString();
 }
 
+// Names carry the host, so a run never mistakes a live run on another machine sharing the server for a
+// dead one of its own (a pid means nothing across machines or containers).
+const hostTag = createHash('sha256').update(os.hostname()).digest('hex').slice(0, 6);
+const abandonedAfterMs = 24 * 60 * 60 * 1000;
+
+/** `<prefix>_<host>_<pid>_<time>_<random>`: unique, lower case, well under Postgres's 63 characters. */
 export function uniqueName(prefix: string): string {
-  return `${prefix}_${process.pid}_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
+  return `${prefix}_${hostTag}_${process.pid}_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
 }
 
 async function onServer<T>(serverUrl: string, run: (client: pg.Client) => Promise<T>): Promise<T> {
@@ -20,6 +28,14 @@ async function onServer<T>(serverUrl: string, run: (client: pg.Client) => Promis
   }
 }
 
+/**
+ * Postgres refuses to copy a database anyone is connected to (55006), so the template takes no
+ * connections once migrated: nothing can hold it open by mistake while test files copy it.
+ */
+export async function closeToConnections(serverUrl: string, name: string): Promise<void> {
+  await onServer(serverUrl, (c) => c.query(`ALTER DATABASE ${pg.escapeIdentifier(name)} WITH ALLOW_CONNECTIONS false`));
+}
+
 /** Copies the migrated template: much faster than migrating each test file's database. */
 export async function createDatabaseFromTemplate(serverUrl: string, name: string, template: string): Promise<void> {
   for (let attempt = 1; ; attempt++) {
@@ -29,7 +45,8 @@ export async function createDatabaseFromTemplate(serverUrl: string, name: string
       );
       return;
     } catch (error) {
-      // 55006: "source database is being accessed by other users" while another copy is starting.
+      // 55006 "source database is being accessed by other users": a connection that was closing as the
+      // template was sealed (or one someone opened by hand) is still there; it goes away soon.
       if ((error as { code?: string }).code !== '55006' || attempt >= 20) throw error;
       await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
     }
@@ -40,15 +57,24 @@ export async function dropDatabase(serverUrl: string, name: string): Promise<voi
   await onServer(serverUrl, (c) => c.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)} WITH (FORCE)`));
 }
 
-/** Drops test databases left by runs whose process is gone (a killed run cannot clean up after itself). */
+/**
+ * Drops test databases left by runs that are gone (a killed run cannot clean up after itself): this
+ * machine's whose process has exited, and any machine's older than a day.
+ */
 export async function dropAbandonedDatabases(serverUrl: string, prefixes: readonly string[]): Promise<void> {
   const names = await onServer(serverUrl, async (c) => {
     const { rows } = await c.query<{ datname: string }>('SELECT datname FROM pg_database');
     return rows.map((r) => r.datname);
   });
   for (const name of names) {
-    const match = prefixes.map((p) => new RegExp(`^${p}_(\\d+)_`).exec(name)).find(Boolean);
-    if (match && !processAlive(Number(match[1]))) await dropDatabase(serverUrl, name);
+    const match = prefixes
+      .map((p) => new RegExp(`^${p}_([0-9a-f]{6})_(\\d+)_([0-9a-z]+)_[0-9a-z]+$`).exec(name))
+      .find(Boolean);
+    if (!match) continue;
+    const [, host, pid, time] = match;
+    const old = Date.now() - Number.parseInt(time ?? '', 36) > abandonedAfterMs;
+    const deadHere = host === hostTag && !processAlive(Number(pid));
+    if (old || deadHere) await dropDatabase(serverUrl, name);
   }
 }
 

@@ -2,6 +2,7 @@ export { type AffiliateSpec, type InsertedAffiliate, insertAffiliate } from './a
 export { insertPayableAffiliates } from './bulk-fixtures.ts';
 export { dropDatabase, uniqueName, withDatabase } from './databases.ts';
 export { findInvariantViolations } from './invariants.ts';
+export type { ProvidedServices } from './provided-context.ts';
 export { resolveServices, type Services } from './services.ts';
 export { makeTestContext, type TestContext, testServerUrl } from './test-context.ts';
 export { spawnWorker, type WorkerProcess } from './worker-process.ts';

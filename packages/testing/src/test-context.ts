@@ -2,13 +2,7 @@ import { type Db, makeDb } from '@payouts/db';
 import { Redis } from 'ioredis';
 import { inject } from 'vitest';
 import { createDatabaseFromTemplate, dropDatabase, uniqueName, withDatabase } from './databases.ts';
-
-declare module 'vitest' {
-  export interface ProvidedContext {
-    /** Set once per run by global-setup.ts. */
-    payoutsServices: { serverUrl: string; redisUrl: string; templateDatabase: string };
-  }
-}
+import type { ProvidedServices } from './provided-context.ts';
 
 export interface TestContext {
   /** A fresh migrated database of this test file's own. */
@@ -25,7 +19,7 @@ export interface TestContext {
 
 /** Call in beforeAll of an integration test file; call cleanup() in afterAll. */
 export async function makeTestContext(): Promise<TestContext> {
-  const { serverUrl, redisUrl, templateDatabase } = inject('payoutsServices');
+  const { serverUrl, redisUrl, templateDatabase } = providedServices();
   const name = uniqueName('payouts_test');
   await createDatabaseFromTemplate(serverUrl, name, templateDatabase);
   const databaseUrl = withDatabase(serverUrl, name);
@@ -38,9 +32,13 @@ export async function makeTestContext(): Promise<TestContext> {
     redisUrl,
     queuePrefix,
     async cleanup() {
-      await db.$disconnect();
-      await dropDatabase(serverUrl, name);
-      await deleteKeys(redisUrl, `${queuePrefix}:*`);
+      // Every step runs even when one fails, so a failing test file still leaves nothing behind.
+      const results = await Promise.allSettled([
+        db.$disconnect().finally(() => dropDatabase(serverUrl, name)),
+        deleteKeys(redisUrl, `${queuePrefix}:*`),
+      ]);
+      const failed = results.find((r) => r.status === 'rejected');
+      if (failed) throw failed.reason;
     },
   };
 }
@@ -61,5 +59,16 @@ async function deleteKeys(redisUrl: string, pattern: string): Promise<void> {
 
 /** The Postgres server of this run (its URL names the `postgres` database), for tests that make databases. */
 export function testServerUrl(): string {
-  return inject('payoutsServices').serverUrl;
+  return providedServices().serverUrl;
+}
+
+function providedServices(): ProvidedServices {
+  const services = inject('payoutsServices');
+  if (!services) {
+    throw new Error(
+      'no test services: run this as an integration test (*.int.test.ts, vitest project "integration"), ' +
+        'whose globalSetup is packages/testing/src/global-setup.ts',
+    );
+  }
+  return services;
 }
