@@ -31,6 +31,18 @@ export {
   PaymentPermanentError,
   PaymentRetryableError,
 } from './errors.ts';
+export {
+  allocateUsd,
+  compareUsd,
+  formatUsd,
+  MoneyError,
+  normalizeUsd,
+  parseUsd,
+  providerUnitsToUsd,
+  splitUsd,
+  sumUsd,
+  usdToProviderUnits,
+} from './money.ts';
 export type { Page, PageRequest } from './paging.ts';
 export { createAffiliatePayout } from './payables/affiliate-payout.ts';
 export {

@@ -1,5 +1,4 @@
 import type { DisbursementTransactionStatus, Prisma } from '@payouts/db';
-import { writeAudit } from '../audit.ts';
 import type { Actor, CoreDeps } from '../deps.ts';
 
 /** A transaction as the payment protocol sees it after claiming it. */
@@ -32,11 +31,11 @@ export async function claimTransaction(
   leaseMs: number,
   who: Actor,
 ): Promise<ClaimResult> {
-  return deps.db.$transaction(async (tx) => {
-    const rows = await tx.$queryRaw<ClaimedTransaction[]>`
-      WITH prev AS (
-        SELECT "id", "status", "claimedAt" FROM "DisbursementTransaction" WHERE "id" = ${transactionId} FOR UPDATE
-      )
+  // One statement: the compare-and-set and its audit row commit together, in one round trip.
+  const rows = await deps.db.$queryRaw<ClaimedTransaction[]>`
+    WITH prev AS (
+      SELECT "id", "status", "claimedAt" FROM "DisbursementTransaction" WHERE "id" = ${transactionId} FOR UPDATE
+    ), claimed AS (
       UPDATE "DisbursementTransaction" t
       SET "status" = 'PROCESSING', "claimedAt" = clock_timestamp(), "updatedAt" = now()
       FROM prev
@@ -44,30 +43,28 @@ export async function claimTransaction(
         AND (prev."status" IN ('PENDING', 'UNKNOWN')
              OR (prev."status" = 'PROCESSING' AND prev."claimedAt" < clock_timestamp() - ${leaseMs} * interval '1 millisecond'))
       RETURNING t."id", t."batchId", t."commissionId", t."affiliateProfileId", t."idempotencyKey", t."transactionId",
-                t."payeeRiseId", t."amount", t."currency", t."claimedAt", prev."status" AS "previous"`;
-    const claimed = rows[0];
-    if (claimed) {
-      await writeAudit(tx, who, {
-        action: claimed.previous === 'PROCESSING' ? 'payment.claim_taken_over' : 'payment.claimed',
-        status: 'INFO',
-        batchId: claimed.batchId,
-        transactionId: claimed.id,
-        fromStatus: claimed.previous,
-        toStatus: 'PROCESSING',
-      });
-      return { claimed: true, transaction: claimed };
-    }
-    const current = await tx.disbursementTransaction.findUnique({
-      where: { id: transactionId },
-      select: { status: true, claimedAt: true },
-    });
-    if (!current) throw new Error(`transaction ${transactionId} does not exist`);
-    const leaseEndsAt =
-      current.status === 'PROCESSING' && current.claimedAt
-        ? new Date(current.claimedAt.getTime() + leaseMs)
-        : undefined;
-    return { claimed: false, status: current.status, leaseEndsAt };
+                t."payeeRiseId", t."amount", t."currency", t."claimedAt", prev."status" AS "previous"
+    ), audit AS (
+      INSERT INTO "DisbursementAuditLog" ("id", "action", "status", "batchId", "transactionId", "fromStatus", "toStatus",
+                                          "actor", "ipAddress", "userAgent")
+      SELECT gen_random_uuid()::text,
+             CASE WHEN c."previous" = 'PROCESSING' THEN 'payment.claim_taken_over' ELSE 'payment.claimed' END,
+             'INFO'::"AuditLogStatus", c."batchId", c."id", c."previous"::text, 'PROCESSING',
+             ${who.actor}, ${who.ipAddress ?? null}, ${who.userAgent ?? null}
+      FROM claimed c
+    )
+    SELECT * FROM claimed`;
+  const claimed = rows[0];
+  if (claimed) return { claimed: true, transaction: claimed };
+
+  const current = await deps.db.disbursementTransaction.findUnique({
+    where: { id: transactionId },
+    select: { status: true, claimedAt: true },
   });
+  if (!current) throw new Error(`transaction ${transactionId} does not exist`);
+  const leaseEndsAt =
+    current.status === 'PROCESSING' && current.claimedAt ? new Date(current.claimedAt.getTime() + leaseMs) : undefined;
+  return { claimed: false, status: current.status, leaseEndsAt };
 }
 
 /**
@@ -82,44 +79,40 @@ export async function recordPaymentCompleted(
   who: Actor,
 ): Promise<boolean> {
   return deps.db.$transaction(async (tx) => {
-    const done = await tx.disbursementTransaction.updateMany({
-      where: { id: claim.id, status: 'PROCESSING', claimedAt: claim.claimedAt },
-      data: { status: 'COMPLETED', providerTxId, completedAt: new Date(), errorMessage: null },
-    });
-    if (done.count === 0) return false;
-
-    const paid = await tx.commission.updateMany({
-      where: { id: claim.commissionId, status: 'APPROVED' },
-      data: { status: 'PAID', paidAt: new Date() },
-    });
-    // Rolls the whole DB transaction back: PAID must mean exactly one COMPLETED transaction.
-    if (paid.count !== 1) throw new Error(`commission ${claim.commissionId} was not APPROVED when paid`);
-
-    await tx.affiliateProfile.update({
-      where: { id: claim.affiliateProfileId },
-      data: { paidCommissions: { increment: claim.amount }, pendingCommissions: { decrement: claim.amount } },
-    });
-    const amount = claim.amount.toFixed(2);
-    await writeAudit(tx, who, {
-      action: 'payment.completed',
-      status: 'SUCCESS',
-      batchId: claim.batchId,
-      transactionId: claim.id,
-      commissionId: claim.commissionId,
-      fromStatus: 'PROCESSING',
-      toStatus: 'COMPLETED',
-      details: { amount, providerTxId, idempotencyKey: claim.idempotencyKey },
-    });
-    await writeAudit(tx, who, {
-      action: 'commission.paid',
-      status: 'SUCCESS',
-      batchId: claim.batchId,
-      transactionId: claim.id,
-      commissionId: claim.commissionId,
-      fromStatus: 'APPROVED',
-      toStatus: 'PAID',
-      details: { amount },
-    });
+    // One statement for every write; the check after it rolls them all back if the commission was not
+    // APPROVED: PAID must mean exactly one COMPLETED transaction.
+    const [result] = await tx.$queryRaw<{ done: number; paid: number }[]>`
+      WITH done AS (
+        UPDATE "DisbursementTransaction"
+        SET "status" = 'COMPLETED', "providerTxId" = ${providerTxId}, "completedAt" = now(), "errorMessage" = NULL,
+            "updatedAt" = now()
+        WHERE "id" = ${claim.id} AND "status" = 'PROCESSING' AND "claimedAt" = ${claim.claimedAt}
+        RETURNING "id", "batchId", "commissionId", "affiliateProfileId", "amount", "idempotencyKey"
+      ), paid AS (
+        UPDATE "Commission" c SET "status" = 'PAID', "paidAt" = now(), "updatedAt" = now()
+        FROM done WHERE c."id" = done."commissionId" AND c."status" = 'APPROVED'
+        RETURNING c."id"
+      ), totals AS (
+        UPDATE "AffiliateProfile" p
+        SET "paidCommissions" = p."paidCommissions" + done."amount",
+            "pendingCommissions" = p."pendingCommissions" - done."amount", "updatedAt" = now()
+        FROM done WHERE p."id" = done."affiliateProfileId"
+        RETURNING p."id"
+      ), audit AS (
+        INSERT INTO "DisbursementAuditLog" ("id", "action", "status", "batchId", "transactionId", "commissionId",
+                                            "fromStatus", "toStatus", "details", "actor", "ipAddress", "userAgent")
+        SELECT gen_random_uuid()::text, e."action", 'SUCCESS'::"AuditLogStatus", d."batchId", d."id", d."commissionId",
+               e."fromStatus", e."toStatus",
+               jsonb_build_object('amount', d."amount"::text, 'providerTxId', ${providerTxId}::text,
+                                  'idempotencyKey', d."idempotencyKey"),
+               ${who.actor}, ${who.ipAddress ?? null}, ${who.userAgent ?? null}
+        FROM done d
+        CROSS JOIN (VALUES ('payment.completed', 'PROCESSING', 'COMPLETED'),
+                           ('commission.paid', 'APPROVED', 'PAID')) AS e("action", "fromStatus", "toStatus")
+      )
+      SELECT (SELECT count(*)::int FROM done) AS "done", (SELECT count(*)::int FROM paid) AS "paid"`;
+    if (!result || result.done === 0) return false;
+    if (result.paid !== 1) throw new Error(`commission ${claim.commissionId} was not APPROVED when paid`);
     return true;
   });
 }
@@ -143,26 +136,25 @@ export async function releaseClaim(
   errorMessage: string,
   who: Actor,
 ): Promise<boolean> {
-  return deps.db.$transaction(async (tx) => {
-    const now = new Date();
-    const updated = await tx.disbursementTransaction.updateMany({
-      where: { id: claim.id, status: 'PROCESSING', claimedAt: claim.claimedAt },
-      data: {
-        status: to,
-        errorMessage: errorMessage.slice(0, 2000),
-        ...(to === 'FAILED' ? { failedAt: now } : { retryCount: { increment: 1 }, lastRetryAt: now }),
-      },
-    });
-    if (updated.count === 0) return false;
-    await writeAudit(tx, who, {
-      ...auditOf[to],
-      batchId: claim.batchId,
-      transactionId: claim.id,
-      commissionId: claim.commissionId,
-      fromStatus: 'PROCESSING',
-      toStatus: to,
-      details: { error: errorMessage.slice(0, 2000) },
-    });
-    return true;
-  });
+  const error = errorMessage.slice(0, 2000);
+  const { action, status } = auditOf[to];
+  const rows = await deps.db.$queryRaw<{ id: string }[]>`
+    WITH released AS (
+      UPDATE "DisbursementTransaction"
+      SET "status" = ${to}::"DisbursementTransactionStatus", "errorMessage" = ${error}, "updatedAt" = now(),
+          "failedAt" = CASE WHEN ${to} = 'FAILED' THEN now() ELSE "failedAt" END,
+          "retryCount" = CASE WHEN ${to} = 'FAILED' THEN "retryCount" ELSE "retryCount" + 1 END,
+          "lastRetryAt" = CASE WHEN ${to} = 'FAILED' THEN "lastRetryAt" ELSE now() END
+      WHERE "id" = ${claim.id} AND "status" = 'PROCESSING' AND "claimedAt" = ${claim.claimedAt}
+      RETURNING "id", "batchId", "commissionId"
+    ), audit AS (
+      INSERT INTO "DisbursementAuditLog" ("id", "action", "status", "batchId", "transactionId", "commissionId",
+                                          "fromStatus", "toStatus", "details", "actor", "ipAddress", "userAgent")
+      SELECT gen_random_uuid()::text, ${action}, ${status}::"AuditLogStatus", r."batchId", r."id", r."commissionId",
+             'PROCESSING', ${to}, jsonb_build_object('error', ${error}::text),
+             ${who.actor}, ${who.ipAddress ?? null}, ${who.userAgent ?? null}
+      FROM released r
+    )
+    SELECT "id" FROM released`;
+  return rows.length === 1;
 }
