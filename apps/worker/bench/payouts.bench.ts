@@ -74,6 +74,7 @@ async function runSystem(env: BenchEnv, latencyMs: number): Promise<SystemRun> {
   const sampler = setInterval(() => {
     peakRss = Math.max(peakRss, process.memoryUsage().rss);
   }, 100);
+  const cpuBefore = process.cpuUsage();
   const executed = await timed(async () => {
     await queueBatchExecution(deps, batchId, who);
     await enqueue(deps.queues, QueueName.executeBatch, { batchId, actor: who.actor }, executeJobId(batchId));
@@ -84,6 +85,9 @@ async function runSystem(env: BenchEnv, latencyMs: number): Promise<SystemRun> {
     }
   });
   clearInterval(sampler);
+  const cpu = process.cpuUsage(cpuBefore);
+  if (process.env.BENCH_CPU)
+    console.log(`cpu user ${Math.round(cpu.user / 1000)} ms, system ${Math.round(cpu.system / 1000)} ms`);
   await running.close();
   const problems = await check(env, batchId);
   return {
