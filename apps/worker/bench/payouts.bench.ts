@@ -74,7 +74,6 @@ async function runSystem(env: BenchEnv, latencyMs: number): Promise<SystemRun> {
   const sampler = setInterval(() => {
     peakRss = Math.max(peakRss, process.memoryUsage().rss);
   }, 100);
-  const cpuBefore = process.cpuUsage();
   const executed = await timed(async () => {
     await queueBatchExecution(deps, batchId, who);
     await enqueue(deps.queues, QueueName.executeBatch, { batchId, actor: who.actor }, executeJobId(batchId));
@@ -85,9 +84,6 @@ async function runSystem(env: BenchEnv, latencyMs: number): Promise<SystemRun> {
     }
   });
   clearInterval(sampler);
-  const cpu = process.cpuUsage(cpuBefore);
-  if (process.env.BENCH_CPU)
-    console.log(`cpu user ${Math.round(cpu.user / 1000)} ms, system ${Math.round(cpu.system / 1000)} ms`);
   await running.close();
   const problems = await check(env, batchId);
   return {
@@ -107,6 +103,7 @@ async function pendingTransactionIds(env: BenchEnv): Promise<string[]> {
   return rows.map((r) => r.id);
 }
 
+const progress = (what: string) => process.stderr.write(`[${new Date().toISOString()}] ${what}\n`);
 const perSecond = (ms: number) => Math.round((n * 1000) / Math.max(ms, 1));
 const ratio = (a: number, b: number) => `${(a / Math.max(b, 1)).toFixed(2)}x`;
 
@@ -114,12 +111,17 @@ async function main() {
   const env = await makeBenchEnv(n, Number.parseInt(values['per-affiliate'], 10));
   try {
     const runs: SystemRun[] = [];
-    for (const latency of latencies) runs.push(await runSystem(env, latency));
+    for (const latency of latencies) {
+      progress(`system at ${latency} ms latency`);
+      runs.push(await runSystem(env, latency));
+    }
 
+    progress('(a) bare BullMQ flow');
     const a = await timed(() => bareFlow(env.redisUrl, env.prefix(), n, concurrency));
-    const b = await timed(async () =>
-      rawSqlTransitions(env.databaseUrl, await pendingTransactionIds(env), concurrency),
-    );
+    progress('(b) raw SQL state transitions');
+    const bIds = await pendingTransactionIds(env);
+    const b = await timed(() => rawSqlTransitions(env.databaseUrl, bIds, concurrency));
+    progress("(c) the seed's sequential approach");
     const ids = await pendingTransactionIds(env);
     const c = await timed(() => literalSequential(env.db, makeMockProvider({ db: env.db }), ids));
 
@@ -159,3 +161,5 @@ async function main() {
 }
 
 await main();
+// Connections of the baselines may linger; the measurements are printed.
+process.exit(0);

@@ -1,6 +1,6 @@
 import { discardTransaction, replayTransaction, startBatchExecution } from '@payouts/core';
 import { readMockLedger } from '@payouts/providers';
-import { addBatchFlow, QueueName, replayFlowIds } from '@payouts/queue';
+import { addBatchFlow, finalizeJobId, QueueName, replayFlowIds } from '@payouts/queue';
 import { findInvariantViolations, insertAffiliate, makeTestContext, type TestContext } from '@payouts/testing';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { runNightlyPayout } from '../src/maintenance/nightly-payout.job.ts';
@@ -50,6 +50,10 @@ describe('execution engine on real Postgres and Redis', () => {
 
     expect(await waitForBatch(deps, batchId)).toBe('COMPLETED');
     expect(await ctx.db.disbursementAuditLog.count({ where: { batchId, action: 'batch.executed' } })).toBe(1);
+    // The batch's progress shows on its finalize-batch job, for Bull Board.
+    const progress = async () => (await deps.queues[QueueName.finalizeBatch].getJob(finalizeJobId(batchId)))?.progress;
+    await waitUntil(async () => JSON.stringify(await progress()).includes('"percent":100'), 'final progress');
+    expect(await progress()).toEqual({ settled: 20, total: 20, percent: 100 });
     expect(await readMockLedger(ctx.db)).toEqual({ payments: 20, total: '552.50', sendCalls: 20 });
   });
 

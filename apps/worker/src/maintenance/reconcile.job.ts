@@ -59,8 +59,11 @@ export async function reconcile(deps: WorkerDeps): Promise<ReconcileReport> {
     const ids = candidateJobIds(payment);
     const live = await Promise.all(ids.map((id) => isLive(deps.queues, QueueName.payTransaction, id)));
     if (live.some(Boolean)) continue;
-    // A new id: BullMQ ignores an add whose id still exists, finished or not.
-    const jobId = requeuedPayJobId(payment.id, payment.requeues + 1);
+    // The same id when Redis lost the job; a new one when it still holds it finished, since BullMQ
+    // ignores an add whose id exists.
+    const [base] = ids;
+    const baseExists = base ? await deps.queues[QueueName.payTransaction].getJob(base) : undefined;
+    const jobId = base && !baseExists ? base : requeuedPayJobId(payment.id, payment.requeues + 1);
     await recordRequeued(deps, payment, jobId, actor);
     await enqueue(
       deps.queues,

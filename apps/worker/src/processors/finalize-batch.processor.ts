@@ -12,6 +12,8 @@ export function makeFinalizeBatchProcessor(deps: WorkerDeps) {
     const result = await finalizeBatch(deps, batchId, actor);
     // A payment still in flight elsewhere (its job was re-run and exited): try again with backoff.
     if (result.outcome === 'UNSETTLED') throw new Error(`batch ${batchId} has unsettled payments`);
+    const total = Object.values(result.counts).reduce((a, b) => a + b, 0);
+    await job.updateProgress({ settled: total, total, percent: 100 });
     deps.logger.info({ batchId, result }, 'batch finalized');
     return result;
   };

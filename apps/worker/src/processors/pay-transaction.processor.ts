@@ -2,13 +2,14 @@ import { describeDeadLetter, PaymentPermanentError, type PayOutcome, payTransact
 import { deadLetterJobId, enqueue, parsePayload, QueueName } from '@payouts/queue';
 import { DelayedError, type Job, UnrecoverableError } from 'bullmq';
 import type { WorkerDeps } from '../worker-deps.ts';
+import { reportBatchProgress } from './batch-progress.ts';
 
 const actor = { actor: 'system:pay-transaction' };
 
 /** pay-transaction: one payment, exactly once; the error's class decides between retry and give up. */
 export function makePayTransactionProcessor(deps: WorkerDeps) {
   return async (job: Job, token?: string): Promise<PayOutcome> => {
-    const { transactionId } = parsePayload(QueueName.payTransaction, job.data);
+    const { transactionId, batchId } = parsePayload(QueueName.payTransaction, job.data);
     const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
     let outcome: PayOutcome;
     try {
@@ -26,6 +27,10 @@ export function makePayTransactionProcessor(deps: WorkerDeps) {
       await job.moveToDelayed(outcome.leaseEndsAt.getTime() + 1000, token);
       throw new DelayedError();
     }
+    // Best effort: a progress display must never fail a payment that was made.
+    await reportBatchProgress(job, batchId, deps.queues[QueueName.finalizeBatch]).catch((error: Error) =>
+      deps.logger.debug({ batchId, err: error.message }, 'could not report batch progress'),
+    );
     return outcome;
   };
 }
