@@ -3,9 +3,18 @@ import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod
 import type { ApiDeps } from './api-deps.ts';
 import { bullBoard } from './plugins/bull-board.ts';
 import { registerErrorHandler } from './plugins/error-handler.ts';
+import { openApiSpec, openApiUi } from './plugins/openapi.ts';
 import { batchesRoutes } from './routes/batches.routes.ts';
 import { healthRoutes } from './routes/health.routes.ts';
 import { jobsRoutes } from './routes/jobs.routes.ts';
+
+export const apiPrefix = '/api/disbursement';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    apiRoutes: { method: string; url: string }[];
+  }
+}
 
 /** Builds the HTTP app; knows nothing of the process (server.ts listens, tests inject). */
 export async function buildApp(deps: ApiDeps, options: FastifyServerOptions = {}) {
@@ -13,15 +22,24 @@ export async function buildApp(deps: ApiDeps, options: FastifyServerOptions = {}
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   registerErrorHandler(app);
+  // Every API route, as registered: the OpenAPI test checks the document lists each one.
+  const apiRoutes: { method: string; url: string }[] = [];
+  app.decorate('apiRoutes', apiRoutes);
+  app.addHook('onRoute', (route) => {
+    if (!route.url.startsWith(apiPrefix)) return;
+    for (const method of [route.method].flat()) if (method !== 'HEAD') apiRoutes.push({ method, url: route.url });
+  });
 
+  await openApiSpec(app);
   await app.register(healthRoutes, deps);
   await app.register(
     async (api) => {
       await api.register(batchesRoutes, deps);
       await api.register(jobsRoutes, deps);
     },
-    { prefix: '/api/disbursement' },
+    { prefix: apiPrefix },
   );
+  await app.register(openApiUi, deps);
   if (deps.env.BULL_BOARD_ENABLED) await app.register(bullBoard, deps);
   return app;
 }

@@ -7,6 +7,7 @@ import type { ApiDeps } from '../api-deps.ts';
 import { waitForJob } from '../job-view.ts';
 import { actorOf, requireRole, roles } from '../plugins/auth.ts';
 import { HttpError } from '../plugins/error-handler.ts';
+import { answers, jobAccepted } from '../plugins/openapi.ts';
 import { idParam, waitQuery } from './schemas.ts';
 
 const createBody = z.strictObject({ affiliateIds: z.array(idParam).min(1).max(10_000).optional() }).default({});
@@ -18,7 +19,14 @@ export async function batchesRoutes(parent: FastifyInstance, deps: ApiDeps) {
     '/batches',
     {
       preHandler: requireRole(deps.db, roles.startWork),
-      schema: { body: createBody, querystring: waitQuery },
+      schema: {
+        tags: ['batches'],
+        summary:
+          'Create batches of everyone payable (or the given affiliates); 202 with the job, or its result with ?wait=',
+        body: createBody,
+        querystring: waitQuery,
+        response: answers({ 201: z.any().describe('The created batches'), 202: jobAccepted }),
+      },
     },
     async (request, reply) => {
       const job = await enqueue(
@@ -47,7 +55,15 @@ export async function batchesRoutes(parent: FastifyInstance, deps: ApiDeps) {
 
   app.get(
     '/batches/:batchId',
-    { preHandler: requireRole(deps.db, roles.read), schema: { params: z.strictObject({ batchId: idParam }) } },
+    {
+      preHandler: requireRole(deps.db, roles.read),
+      schema: {
+        tags: ['batches'],
+        summary: 'A batch with its transactions, counts per status and progress',
+        params: z.strictObject({ batchId: idParam }),
+        response: answers({ 200: z.any().describe('The batch') }),
+      },
+    },
     async (request) => ({ batch: await getBatch(deps, request.params.batchId) }),
   );
 
@@ -55,7 +71,13 @@ export async function batchesRoutes(parent: FastifyInstance, deps: ApiDeps) {
     '/batches/:batchId/execute',
     {
       preHandler: requireRole(deps.db, roles.startWork),
-      schema: { params: z.strictObject({ batchId: idParam }), querystring: waitQuery },
+      schema: {
+        tags: ['batches'],
+        summary: 'Execute a PENDING or QUEUED batch; 202 with the job, 409 when not executable',
+        params: z.strictObject({ batchId: idParam }),
+        querystring: waitQuery,
+        response: answers({ 200: z.any().describe('The execute job and its result'), 202: jobAccepted }),
+      },
     },
     async (request, reply) => {
       const { batchId } = request.params;

@@ -5,6 +5,7 @@ import type { ApiDeps } from '../api-deps.ts';
 import { findJob, viewJob } from '../job-view.ts';
 import { requireRole, roles } from '../plugins/auth.ts';
 import { HttpError } from '../plugins/error-handler.ts';
+import { answers } from '../plugins/openapi.ts';
 import { idParam } from './schemas.ts';
 
 export async function jobsRoutes(parent: FastifyInstance, deps: ApiDeps) {
@@ -12,7 +13,15 @@ export async function jobsRoutes(parent: FastifyInstance, deps: ApiDeps) {
 
   app.get(
     '/jobs/:jobId',
-    { preHandler: requireRole(deps.db, roles.jobs), schema: { params: z.strictObject({ jobId: idParam }) } },
+    {
+      preHandler: requireRole(deps.db, roles.jobs),
+      schema: {
+        tags: ['jobs'],
+        summary: "A job's state, progress and result",
+        params: z.strictObject({ jobId: idParam }),
+        response: answers({ 200: z.any().describe('The job') }),
+      },
+    },
     async (request) => {
       const job = await findJob(deps.queues, request.params.jobId);
       if (!job) throw new HttpError('NOT_FOUND', `job ${request.params.jobId} not found`);
