@@ -32,6 +32,13 @@ export {
   PaymentRetryableError,
 } from './errors.ts';
 export {
+  beginIdempotentRequest,
+  completeIdempotentRequest,
+  type IdempotencyState,
+  type IdempotentRequest,
+  releaseIdempotentRequest,
+} from './idempotency.ts';
+export {
   allocateUsd,
   compareUsd,
   formatUsd,

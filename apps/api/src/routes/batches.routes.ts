@@ -7,6 +7,7 @@ import type { ApiDeps } from '../api-deps.ts';
 import { waitForJob } from '../job-view.ts';
 import { actorOf, requireRole, roles } from '../plugins/auth.ts';
 import { HttpError } from '../plugins/error-handler.ts';
+import { idempotency } from '../plugins/idempotency.ts';
 import { answers, jobAccepted } from '../plugins/openapi.ts';
 import { idParam, waitQuery } from './schemas.ts';
 
@@ -14,11 +15,13 @@ const createBody = z.strictObject({ affiliateIds: z.array(idParam).min(1).max(10
 
 export async function batchesRoutes(parent: FastifyInstance, deps: ApiDeps) {
   const app = parent.withTypeProvider<ZodTypeProvider>();
+  const idempotent = idempotency(deps.db);
 
   app.post(
     '/batches',
     {
-      preHandler: requireRole(deps.db, roles.startWork),
+      preHandler: [requireRole(deps.db, roles.startWork), idempotent.preHandler],
+      onSend: idempotent.onSend,
       schema: {
         tags: ['batches'],
         summary:
@@ -70,7 +73,8 @@ export async function batchesRoutes(parent: FastifyInstance, deps: ApiDeps) {
   app.post(
     '/batches/:batchId/execute',
     {
-      preHandler: requireRole(deps.db, roles.startWork),
+      preHandler: [requireRole(deps.db, roles.startWork), idempotent.preHandler],
+      onSend: idempotent.onSend,
       schema: {
         tags: ['batches'],
         summary: 'Execute a PENDING or QUEUED batch; 202 with the job, 409 when not executable',
