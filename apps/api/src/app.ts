@@ -4,6 +4,7 @@ import type { ApiDeps } from './api-deps.ts';
 import { bullBoard } from './plugins/bull-board.ts';
 import { registerErrorHandler } from './plugins/error-handler.ts';
 import { openApiSpec, openApiUi } from './plugins/openapi.ts';
+import { rateLimit } from './plugins/rate-limit.ts';
 import { batchesRoutes } from './routes/batches.routes.ts';
 import { healthRoutes } from './routes/health.routes.ts';
 import { jobsRoutes } from './routes/jobs.routes.ts';
@@ -30,6 +31,7 @@ export async function buildApp(deps: ApiDeps, options: FastifyServerOptions = {}
     for (const method of [route.method].flat()) if (method !== 'HEAD') apiRoutes.push({ method, url: route.url });
   });
 
+  await rateLimit(app, deps);
   await openApiSpec(app);
   await app.register(healthRoutes, deps);
   await app.register(

@@ -44,6 +44,8 @@ export const envSchema = z.object({
   NIGHTLY_PAYOUT_TZ: z.string().min(1).default('UTC'),
   NIGHTLY_PAYOUT_AUTO_EXECUTE: bool.default(false),
   BULL_BOARD_ENABLED: bool.default(true),
+  // requests per minute per API key (per address without one), counted in Redis across API processes
+  RATE_LIMIT_PER_MINUTE: positiveInt.default(600),
 });
 
 export type Env = z.infer<typeof envSchema>;
