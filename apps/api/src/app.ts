@@ -5,9 +5,11 @@ import { bullBoard } from './plugins/bull-board.ts';
 import { registerErrorHandler } from './plugins/error-handler.ts';
 import { openApiSpec, openApiUi } from './plugins/openapi.ts';
 import { rateLimit } from './plugins/rate-limit.ts';
+import { affiliatesRoutes } from './routes/affiliates.routes.ts';
 import { batchesRoutes } from './routes/batches.routes.ts';
 import { healthRoutes } from './routes/health.routes.ts';
 import { jobsRoutes } from './routes/jobs.routes.ts';
+import { riseworksRoutes } from './routes/riseworks.routes.ts';
 
 export const apiPrefix = '/api/disbursement';
 
@@ -38,6 +40,8 @@ export async function buildApp(deps: ApiDeps, options: FastifyServerOptions = {}
     async (api) => {
       await api.register(batchesRoutes, deps);
       await api.register(jobsRoutes, deps);
+      await api.register(affiliatesRoutes, deps);
+      await api.register(riseworksRoutes, deps);
     },
     { prefix: apiPrefix },
   );

@@ -1,3 +1,18 @@
+export {
+  type AffiliateDetails,
+  getAffiliateDetails,
+  listOpenCommissions,
+  type OpenCommissionView,
+} from './affiliates/affiliate-details.ts';
+export { type PayableAffiliatesPage, pagePayableAffiliates } from './affiliates/payable-page.ts';
+export {
+  type CreatePayoutAccountInput,
+  createPayoutAccount,
+  listPayoutAccounts,
+  type PayoutAccountListItem,
+  type PayoutAccountRecord,
+} from './affiliates/payout-accounts.ts';
+export { type AccountSyncReport, syncPayoutAccounts } from './affiliates/sync-payout-accounts.ts';
 export * from './api-keys.ts';
 export { type AuditEntry, writeAudit } from './audit.ts';
 export { type AuditLogQuery, type AuditLogView, listAuditLogs } from './audit-log.ts';

@@ -24,6 +24,8 @@ const queueByIdPrefix: Record<string, QueueName> = {
   pay: QueueName.payTransaction,
   finalize: QueueName.finalizeBatch,
   dead: QueueName.deadLetter,
+  account: QueueName.maintenance,
+  nightly: QueueName.maintenance,
 };
 
 /** The queue a job id belongs to, or undefined for ids this system never issues. */

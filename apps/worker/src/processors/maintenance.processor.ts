@@ -1,9 +1,14 @@
+import { syncPayoutAccounts } from '@payouts/core';
 import type { Job } from 'bullmq';
 import { runNightlyPayout } from '../maintenance/nightly-payout.job.ts';
 import { reconcile } from '../maintenance/reconcile.job.ts';
 import type { WorkerDeps } from '../worker-deps.ts';
 
-export const maintenanceJob = { reconcile: 'reconcile', nightlyPayout: 'nightly-payout' } as const;
+export const maintenanceJob = {
+  reconcile: 'reconcile',
+  nightlyPayout: 'nightly-payout',
+  accountSync: 'account-sync',
+} as const;
 
 /** maintenance: the scheduled jobs, by name. */
 export function makeMaintenanceProcessor(deps: WorkerDeps) {
@@ -13,6 +18,8 @@ export function makeMaintenanceProcessor(deps: WorkerDeps) {
         return reconcile(deps);
       case maintenanceJob.nightlyPayout:
         return runNightlyPayout(deps, { autoExecute: deps.env.NIGHTLY_PAYOUT_AUTO_EXECUTE });
+      case maintenanceJob.accountSync:
+        return syncPayoutAccounts(deps, { actor: 'system:account-sync' });
       default:
         throw new Error(`unknown maintenance job ${job.name}`);
     }

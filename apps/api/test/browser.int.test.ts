@@ -1,0 +1,83 @@
+import fs from 'node:fs';
+import { parseEnv } from '@payouts/config';
+import { createApiKey } from '@payouts/core';
+import { makeTestContext, type TestContext } from '@payouts/testing';
+import type { FastifyInstance } from 'fastify';
+import { type Browser, chromium } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { closeApiDeps, makeApiDeps } from '../src/api-deps.ts';
+import { buildApp } from '../src/app.ts';
+
+// Debian's Chromium, driven by playwright-core. CI installs it (.ci/run); elsewhere the test runs when it
+// is there and says how to get it when it is not.
+const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const haveChromium = fs.existsSync(chromiumPath);
+if (!haveChromium && process.env.CI) throw new Error(`CI needs Chromium at ${chromiumPath}: apt-get install chromium`);
+if (!haveChromium) console.warn(`browser test skipped: no Chromium at ${chromiumPath} (apt-get install chromium)`);
+
+describe.skipIf(!haveChromium)('an operator in a browser', () => {
+  let ctx: TestContext;
+  let app: FastifyInstance;
+  let deps: ReturnType<typeof makeApiDeps>;
+  let browser: Browser;
+  let baseUrl: string;
+  let operatorKey: string;
+
+  beforeAll(async () => {
+    ctx = await makeTestContext();
+    deps = makeApiDeps(
+      parseEnv({ DATABASE_URL: ctx.databaseUrl, REDIS_URL: ctx.redisUrl, QUEUE_PREFIX: ctx.queuePrefix }),
+    );
+    app = await buildApp(deps);
+    baseUrl = await app.listen({ host: '127.0.0.1', port: 0 });
+    operatorKey = (await createApiKey({ db: ctx.db }, { role: 'operator', name: 'ops' })).key;
+    browser = await chromium.launch({
+      executablePath: chromiumPath,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await app?.close();
+    if (deps) await closeApiDeps(deps);
+    await ctx?.cleanup();
+  });
+
+  const pageWithKey = async (key: string | undefined) => {
+    const context = await browser.newContext(key ? { httpCredentials: { username: 'operator', password: key } } : {});
+    return context.newPage();
+  };
+
+  it('logs in to Bull Board with the key as password and sees the pay-transaction queue', async () => {
+    const page = await pageWithKey(operatorKey);
+    const response = await page.goto(`${baseUrl}/admin/queues`);
+    expect(response?.status()).toBe(200);
+    await page.getByText('pay-transaction').first().waitFor({ timeout: 15_000 });
+    await page.getByText('dead-letter').first().waitFor({ timeout: 15_000 });
+  });
+
+  it('reads the API documentation', async () => {
+    const page = await pageWithKey(operatorKey);
+    await page.goto(`${baseUrl}/docs`);
+    await page.getByText('Payouts admin API').first().waitFor({ timeout: 15_000 });
+    await page.getByText('/api/disbursement/batches/{batchId}/execute').first().waitFor({ timeout: 15_000 });
+  });
+
+  it('is asked for a login without a key, and refused with a wrong one', async () => {
+    const anonymous = await pageWithKey(undefined);
+    const challenge = await anonymous.request.get(`${baseUrl}/admin/queues`);
+    expect(challenge.status()).toBe(401);
+    expect(challenge.headers()['www-authenticate']).toMatch(/^Basic/);
+    const wrong = await pageWithKey('pyk_not-a-key');
+    expect((await wrong.goto(`${baseUrl}/admin/queues`))?.status()).toBe(401);
+  });
+});
