@@ -37,7 +37,7 @@ export async function affiliatesRoutes(parent: FastifyInstance, deps: ApiDeps) {
   app.get(
     '/affiliates/payable',
     {
-      preHandler: requireRole(deps.db, roles.read),
+      onRequest: requireRole(deps.db, roles.read),
       schema: {
         tags: ['affiliates'],
         summary: 'Everyone with open commissions: amounts, payout account, whether payable now and why not',
@@ -79,7 +79,7 @@ export async function affiliatesRoutes(parent: FastifyInstance, deps: ApiDeps) {
   app.get(
     '/affiliates/:affiliateId',
     {
-      preHandler: requireRole(deps.db, roles.read),
+      onRequest: requireRole(deps.db, roles.read),
       schema: {
         tags: ['affiliates'],
         summary: 'An affiliate with its payout account and open commissions (the newest 200)',
@@ -93,7 +93,7 @@ export async function affiliatesRoutes(parent: FastifyInstance, deps: ApiDeps) {
   app.get(
     '/affiliates/:affiliateId/commissions',
     {
-      preHandler: requireRole(deps.db, roles.read),
+      onRequest: requireRole(deps.db, roles.read),
       schema: {
         tags: ['affiliates'],
         summary: "An affiliate's open commissions (APPROVED, in no live transaction), newest first",
@@ -111,7 +111,8 @@ export async function affiliatesRoutes(parent: FastifyInstance, deps: ApiDeps) {
   app.post(
     '/affiliates/:affiliateId/payout',
     {
-      preHandler: [requireRole(deps.db, roles.startWork), idempotent.preHandler],
+      onRequest: requireRole(deps.db, roles.startWork),
+      preHandler: idempotent.preHandler,
       onSend: idempotent.onSend,
       schema: {
         tags: ['affiliates'],

@@ -20,7 +20,8 @@ export async function batchesRoutes(parent: FastifyInstance, deps: ApiDeps) {
   app.post(
     '/batches',
     {
-      preHandler: [requireRole(deps.db, roles.startWork), idempotent.preHandler],
+      onRequest: requireRole(deps.db, roles.startWork),
+      preHandler: idempotent.preHandler,
       onSend: idempotent.onSend,
       schema: {
         tags: ['batches'],
@@ -59,7 +60,7 @@ export async function batchesRoutes(parent: FastifyInstance, deps: ApiDeps) {
   app.get(
     '/batches/:batchId',
     {
-      preHandler: requireRole(deps.db, roles.read),
+      onRequest: requireRole(deps.db, roles.read),
       schema: {
         tags: ['batches'],
         summary: 'A batch with its transactions, counts per status and progress',
@@ -73,7 +74,8 @@ export async function batchesRoutes(parent: FastifyInstance, deps: ApiDeps) {
   app.post(
     '/batches/:batchId/execute',
     {
-      preHandler: [requireRole(deps.db, roles.startWork), idempotent.preHandler],
+      onRequest: requireRole(deps.db, roles.startWork),
+      preHandler: idempotent.preHandler,
       onSend: idempotent.onSend,
       schema: {
         tags: ['batches'],

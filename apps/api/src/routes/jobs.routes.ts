@@ -14,7 +14,7 @@ export async function jobsRoutes(parent: FastifyInstance, deps: ApiDeps) {
   app.get(
     '/jobs/:jobId',
     {
-      preHandler: requireRole(deps.db, roles.jobs),
+      onRequest: requireRole(deps.db, roles.jobs),
       schema: {
         tags: ['jobs'],
         summary: "A job's state, progress and result",

@@ -38,7 +38,7 @@ export async function riseworksRoutes(parent: FastifyInstance, deps: ApiDeps) {
   app.get(
     '/riseworks/accounts',
     {
-      preHandler: requireRole(deps.db, roles.read),
+      onRequest: requireRole(deps.db, roles.read),
       schema: {
         tags: ['riseworks'],
         summary: "Payout (RiseWorks) accounts with their affiliate's name and e-mail, newest first",
@@ -55,7 +55,7 @@ export async function riseworksRoutes(parent: FastifyInstance, deps: ApiDeps) {
   app.post(
     '/riseworks/accounts',
     {
-      preHandler: requireRole(deps.db, ['admin']),
+      onRequest: requireRole(deps.db, ['admin']),
       schema: {
         tags: ['riseworks'],
         summary: 'Link an affiliate to its RiseWorks account (KYC PENDING); 409 when either already has one',
@@ -72,7 +72,8 @@ export async function riseworksRoutes(parent: FastifyInstance, deps: ApiDeps) {
   app.post(
     '/riseworks/sync',
     {
-      preHandler: [requireRole(deps.db, roles.startWork), idempotent.preHandler],
+      onRequest: requireRole(deps.db, roles.startWork),
+      preHandler: idempotent.preHandler,
       onSend: idempotent.onSend,
       schema: {
         tags: ['riseworks'],

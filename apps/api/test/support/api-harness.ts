@@ -1,0 +1,56 @@
+import { parseEnv } from '@payouts/config';
+import { createApiKey } from '@payouts/core';
+import type { ApiKeyRole, Db } from '@payouts/db';
+import type { TestContext } from '@payouts/testing';
+import type { FastifyInstance } from 'fastify';
+import { type ApiDeps, closeApiDeps, makeApiDeps } from '../../src/api-deps.ts';
+import { buildApp } from '../../src/app.ts';
+
+export interface TestApi {
+  app: FastifyInstance;
+  deps: ApiDeps;
+  keys: Record<ApiKeyRole, string>;
+  close(): Promise<void>;
+}
+
+/** The whole API on the test file's database and queue prefix, with a key of every role. */
+export async function startTestApi(ctx: TestContext, env: Record<string, string> = {}): Promise<TestApi> {
+  const deps = makeApiDeps(
+    parseEnv({
+      DATABASE_URL: ctx.databaseUrl,
+      REDIS_URL: ctx.redisUrl,
+      QUEUE_PREFIX: ctx.queuePrefix,
+      LOG_LEVEL: 'silent',
+      RATE_LIMIT_PER_MINUTE: '100000',
+      ...env,
+    }),
+  );
+  const app = await buildApp(deps);
+  await app.ready();
+  const keys = { admin: '', operator: '', scheduler: '' };
+  for (const role of ['admin', 'operator', 'scheduler'] as const) {
+    keys[role] = (await createApiKey({ db: ctx.db }, { role, name: `test-${role}` })).key;
+  }
+  return {
+    app,
+    deps,
+    keys,
+    async close() {
+      await app.close();
+      await closeApiDeps(deps);
+    },
+  };
+}
+
+/** Rows in every table: a refused request must change none. */
+export async function rowCounts(db: Db): Promise<Record<string, number>> {
+  const tables = await db.$queryRaw<{ name: string }[]>`
+    SELECT table_name AS "name" FROM information_schema.tables
+    WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY table_name`;
+  const counts: Record<string, number> = {};
+  for (const { name } of tables) {
+    const [row] = await db.$queryRawUnsafe<{ n: number }[]>(`SELECT count(*)::int AS n FROM "${name}"`);
+    counts[name] = row?.n ?? -1;
+  }
+  return counts;
+}
