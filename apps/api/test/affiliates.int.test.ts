@@ -1,51 +1,16 @@
-import { parseEnv } from '@payouts/config';
-import { createApiKey } from '@payouts/core';
-import type { Db } from '@payouts/db';
 import { executeJobId, QueueName } from '@payouts/queue';
 import { type InsertedAffiliate, insertAffiliate, makeTestContext, type TestContext } from '@payouts/testing';
-import { Validator } from '@seriousme/openapi-schema-validator';
 import fc from 'fast-check';
-import Fastify, { type FastifyInstance } from 'fastify';
-import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ApiDeps, closeApiDeps, makeApiDeps } from '../src/api-deps.ts';
-import { registerErrorHandler } from '../src/plugins/error-handler.ts';
-import { openApiSpec } from '../src/plugins/openapi.ts';
-import { affiliatesRoutes } from '../src/routes/affiliates.routes.ts';
+import type { ApiDeps } from '../src/api-deps.ts';
+import { rowCounts, startTestApi, type TestApi } from './support/api-harness.ts';
 
 const base = '/api/disbursement';
 
-/** The routes under test, set up as app.ts sets up the API (compilers, error handler, prefix). */
-async function buildTestApp(deps: ApiDeps): Promise<FastifyInstance> {
-  const app = Fastify();
-  app.setValidatorCompiler(validatorCompiler);
-  app.setSerializerCompiler(serializerCompiler);
-  registerErrorHandler(app);
-  await app.register(
-    async (api) => {
-      await api.register(affiliatesRoutes, deps);
-    },
-    { prefix: base },
-  );
-  await app.ready();
-  return app;
-}
-
-/** Rows in every table of the test database: a request that is refused must change none. */
-async function rowCounts(db: Db): Promise<Record<string, number>> {
-  const tables = await db.$queryRaw<{ name: string }[]>`
-    SELECT table_name AS "name" FROM information_schema.tables
-    WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY table_name`;
-  const counts: Record<string, number> = {};
-  for (const { name } of tables) {
-    const [row] = await db.$queryRawUnsafe<{ n: number }[]>(`SELECT count(*)::int AS n FROM "${name}"`);
-    counts[name] = row?.n ?? -1;
-  }
-  return counts;
-}
-
 describe('affiliates routes', () => {
   let ctx: TestContext;
+  let api: TestApi;
   let deps: ApiDeps;
   let app: FastifyInstance;
   const keys = { admin: '', operator: '', scheduler: '' };
@@ -56,17 +21,9 @@ describe('affiliates routes', () => {
 
   beforeAll(async () => {
     ctx = await makeTestContext();
-    const env = parseEnv({
-      DATABASE_URL: ctx.databaseUrl,
-      REDIS_URL: ctx.redisUrl,
-      QUEUE_PREFIX: ctx.queuePrefix,
-      LOG_LEVEL: 'silent',
-    });
-    deps = makeApiDeps(env);
-    app = await buildTestApp(deps);
-    for (const role of ['admin', 'operator', 'scheduler'] as const) {
-      keys[role] = (await createApiKey({ db: ctx.db }, { role, name: `test-${role}` })).key;
-    }
+    api = await startTestApi(ctx);
+    ({ app, deps } = api);
+    Object.assign(keys, api.keys);
     payable = await insertAffiliate(ctx.db, { commissions: ['30.00', '25.50', '0.01'] });
     belowMinimum = await insertAffiliate(ctx.db, { commissions: ['49.99'] });
     kycPending = await insertAffiliate(ctx.db, { commissions: ['100.00'], kyc: 'PENDING' });
@@ -77,8 +34,7 @@ describe('affiliates routes', () => {
   });
 
   afterAll(async () => {
-    await app?.close();
-    if (deps) await closeApiDeps(deps);
+    await api?.close();
     await ctx?.cleanup();
   });
 
@@ -333,25 +289,6 @@ describe('affiliates routes', () => {
       const job = await deps.queues[QueueName.executeBatch].getJob(body.jobId);
       expect(job?.data).toMatchObject({ batchId: body.batch.id });
     });
-  });
-
-  it('documents every route in a valid OpenAPI document', async () => {
-    const docApp = Fastify();
-    docApp.setValidatorCompiler(validatorCompiler);
-    docApp.setSerializerCompiler(serializerCompiler);
-    await openApiSpec(docApp);
-    await docApp.register(affiliatesRoutes, deps);
-    await docApp.ready();
-    const document = docApp.swagger() as { paths: Record<string, object> };
-    await docApp.close();
-    expect(Object.keys(document.paths).sort()).toEqual([
-      '/affiliates/payable',
-      '/affiliates/{affiliateId}',
-      '/affiliates/{affiliateId}/commissions',
-      '/affiliates/{affiliateId}/payout',
-    ]);
-    const result = await new Validator().validate(document as never);
-    expect(result.errors ?? []).toEqual([]);
   });
 
   it('never answers 5xx nor changes the database, whatever junk it is sent', async () => {
