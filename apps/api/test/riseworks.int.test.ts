@@ -34,17 +34,7 @@ describe('riseworks routes', () => {
     await ctx?.cleanup();
   });
 
-  type Role = keyof typeof keys;
-  const call = async (method: 'GET' | 'POST', url: string, role: Role | null = 'admin', body?: unknown) => {
-    const response = await app.inject({
-      method,
-      url: `${base}${url}`,
-      headers: role ? { authorization: `Bearer ${keys[role]}` } : {},
-      ...(body === undefined ? {} : { payload: body as object }),
-    });
-    // biome-ignore lint/suspicious/noExplicitAny: answers are checked field by field
-    return { status: response.statusCode, body: response.json() as Record<string, any> };
-  };
+  const call: TestApi['call'] = (...args) => api.call(...args);
 
   describe('GET /riseworks/accounts', () => {
     it('needs a key of a reading role', async () => {

@@ -6,10 +6,23 @@ import type { FastifyInstance } from 'fastify';
 import { type ApiDeps, closeApiDeps, makeApiDeps } from '../../src/api-deps.ts';
 import { buildApp } from '../../src/app.ts';
 
+export interface Answer {
+  status: number;
+  // biome-ignore lint/suspicious/noExplicitAny: answers are checked field by field
+  body: Record<string, any>;
+}
+
 export interface TestApi {
   app: FastifyInstance;
   deps: ApiDeps;
   keys: Record<ApiKeyRole, string>;
+  /** A request under /api/disbursement with the key of a role (none for null), answered as JSON. */
+  call(
+    method: 'GET' | 'POST' | 'PUT' | 'DELETE',
+    url: string,
+    role?: ApiKeyRole | null,
+    body?: unknown,
+  ): Promise<Answer>;
   close(): Promise<void>;
 }
 
@@ -35,6 +48,15 @@ export async function startTestApi(ctx: TestContext, env: Record<string, string>
     app,
     deps,
     keys,
+    async call(method, url, role = 'admin', body) {
+      const response = await app.inject({
+        method,
+        url: `/api/disbursement${url}`,
+        headers: role ? { authorization: `Bearer ${keys[role]}` } : {},
+        ...(body === undefined ? {} : { payload: body as object }),
+      });
+      return { status: response.statusCode, body: response.json() };
+    },
     async close() {
       await app.close();
       await closeApiDeps(deps);

@@ -1,7 +1,8 @@
-import { Prisma, type RiseWorksKycStatus } from '@payouts/db';
+import { Prisma } from '@payouts/db';
 import type { CoreDeps, DbClient } from '../deps.ts';
 import { DomainError, NotFoundError } from '../errors.ts';
 import { decodeCursor, type Page, type PageRequest, toPage } from '../paging.ts';
+import type { PayoutAccountRecord } from './payout-accounts.ts';
 
 /** An APPROVED commission in no live transaction: what the next batch would pay if the affiliate is payable. */
 export interface OpenCommissionView {
@@ -20,16 +21,7 @@ export interface OpenCommissionView {
   updatedAt: Date;
 }
 
-export interface PayoutAccountDetails {
-  id: string;
-  riseId: string;
-  email: string;
-  kycStatus: RiseWorksKycStatus;
-  kycCompletedAt: Date | null;
-  lastSyncAt: Date | null;
-  createdAt: Date;
-  updatedAt: Date;
-}
+export type PayoutAccountDetails = Omit<PayoutAccountRecord, 'affiliateProfileId'>;
 
 export interface AffiliateDetails {
   id: string;

@@ -1,21 +1,12 @@
-import { Prisma, type RiseWorksKycStatus } from '@payouts/db';
+import { type AffiliateRiseAccount, Prisma } from '@payouts/db';
 import { writeAudit } from '../audit.ts';
 import type { Actor, CoreDeps } from '../deps.ts';
 import { ConflictError, NotFoundError } from '../errors.ts';
 import { type Page, type PageRequest, toPage } from '../paging.ts';
 import { decodeSafeCursor } from './affiliate-details.ts';
 
-export interface PayoutAccountRecord {
-  id: string;
-  affiliateProfileId: string;
-  riseId: string;
-  email: string;
-  kycStatus: RiseWorksKycStatus;
-  kycCompletedAt: Date | null;
-  lastSyncAt: Date | null;
-  createdAt: Date;
-  updatedAt: Date;
-}
+/** A payout account as the API shows it (its provider metadata stays inside). */
+export type PayoutAccountRecord = Omit<AffiliateRiseAccount, 'metadata'>;
 
 export interface PayoutAccountListItem extends PayoutAccountRecord {
   affiliateProfile: { fullName: string; user: { email: string } };
