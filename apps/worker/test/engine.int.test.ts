@@ -1,7 +1,13 @@
 import { discardTransaction, replayTransaction, startBatchExecution } from '@payouts/core';
 import { readMockLedger } from '@payouts/providers';
 import { addBatchFlow, finalizeJobId, QueueName, replayFlowIds } from '@payouts/queue';
-import { findInvariantViolations, insertAffiliate, makeTestContext, type TestContext } from '@payouts/testing';
+import {
+  findInvariantViolations,
+  insertAffiliate,
+  makeTestContext,
+  resetBusinessData,
+  type TestContext,
+} from '@payouts/testing';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { runNightlyPayout } from '../src/maintenance/nightly-payout.job.ts';
 import { reconcile } from '../src/maintenance/reconcile.job.ts';
@@ -20,9 +26,7 @@ afterAll(async () => ctx?.cleanup());
 
 beforeEach(async () => {
   // Each test starts from no business data and empty queues.
-  await ctx.db
-    .$executeRaw`TRUNCATE "DisbursementAuditLog", "DisbursementTransaction", "PaymentBatch", "MockProviderPayment",
-    "Commission", "AffiliateCode", "AffiliateRiseAccount", "AffiliateProfile", "User" CASCADE`;
+  await resetBusinessData(ctx.db);
   await flushQueues(ctx);
   ({ deps, running } = startEngine(ctx, { MOCK_PROVIDER_LATENCY_MS: '5', WORKER_CONCURRENCY: '4' }));
 });

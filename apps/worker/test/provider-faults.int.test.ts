@@ -1,7 +1,13 @@
 import { replayTransaction } from '@payouts/core';
 import { readMockLedger } from '@payouts/providers';
 import { addBatchFlow, QueueName, replayFlowIds } from '@payouts/queue';
-import { findInvariantViolations, insertAffiliate, makeTestContext, type TestContext } from '@payouts/testing';
+import {
+  findInvariantViolations,
+  insertAffiliate,
+  makeTestContext,
+  resetBusinessData,
+  type TestContext,
+} from '@payouts/testing';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { reconcile } from '../src/maintenance/reconcile.job.ts';
 import type { RunningWorkers } from '../src/start-workers.ts';
@@ -18,9 +24,7 @@ beforeAll(async () => {
 });
 afterAll(async () => ctx?.cleanup());
 beforeEach(async () => {
-  await ctx.db
-    .$executeRaw`TRUNCATE "DisbursementAuditLog", "DisbursementTransaction", "PaymentBatch", "MockProviderPayment",
-    "Commission", "AffiliateCode", "AffiliateRiseAccount", "AffiliateProfile", "User" CASCADE`;
+  await resetBusinessData(ctx.db);
   await flushQueues(ctx);
 });
 afterEach(async () => {

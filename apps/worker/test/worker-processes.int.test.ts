@@ -4,6 +4,7 @@ import {
   findInvariantViolations,
   insertAffiliate,
   makeTestContext,
+  resetBusinessData,
   spawnWorker,
   type TestContext,
   type WorkerProcess,
@@ -46,9 +47,7 @@ afterAll(async () => {
 });
 
 beforeEach(async () => {
-  await ctx.db
-    .$executeRaw`TRUNCATE "DisbursementAuditLog", "DisbursementTransaction", "PaymentBatch", "MockProviderPayment",
-    "Commission", "AffiliateCode", "AffiliateRiseAccount", "AffiliateProfile", "User" CASCADE`;
+  await resetBusinessData(ctx.db);
   await flushQueues(ctx);
   for (let i = 0; i < 20; i++) await insertAffiliate(ctx.db, { commissions: ['40.00', '12.34'] });
 });

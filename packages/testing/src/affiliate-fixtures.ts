@@ -54,3 +54,10 @@ export async function insertAffiliate(db: Db, spec: AffiliateSpec): Promise<Inse
   });
   return { affiliateId: profile.id, riseId, commissionIds };
 }
+
+/** Empties every business table (API keys stay): each test starts from no affiliates and no payments. */
+export async function resetBusinessData(db: Db): Promise<void> {
+  await db.$executeRaw`TRUNCATE "DisbursementAuditLog", "RiseWorksWebhookEvent", "DisbursementTransaction",
+    "PaymentBatch", "MockProviderPayment", "Commission", "AffiliateCode", "AffiliateRiseAccount", "AffiliateProfile",
+    "User", "IdempotencyRecord" CASCADE`;
+}

@@ -1,4 +1,9 @@
-export { type AffiliateSpec, type InsertedAffiliate, insertAffiliate } from './affiliate-fixtures.ts';
+export {
+  type AffiliateSpec,
+  type InsertedAffiliate,
+  insertAffiliate,
+  resetBusinessData,
+} from './affiliate-fixtures.ts';
 export { insertPayableAffiliates } from './bulk-fixtures.ts';
 export { dropDatabase, uniqueName, withDatabase } from './databases.ts';
 export { findInvariantViolations } from './invariants.ts';
