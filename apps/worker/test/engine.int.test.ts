@@ -11,6 +11,7 @@ import {
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { runNightlyPayout } from '../src/maintenance/nightly-payout.job.ts';
 import { reconcile } from '../src/maintenance/reconcile.job.ts';
+import { upsertSchedulers } from '../src/processors/maintenance.processor.ts';
 import type { RunningWorkers } from '../src/start-workers.ts';
 import type { WorkerDeps } from '../src/worker-deps.ts';
 import { createAndExecute, flushQueues, startEngine, waitForBatch, waitUntil } from './support/engine-harness.ts';
@@ -138,5 +139,23 @@ describe('execution engine on real Postgres and Redis', () => {
     expect(night.batchIds).toHaveLength(1);
     expect(await waitForBatch(deps, night.batchIds[0] ?? '')).toBe('COMPLETED');
     expect(await readMockLedger(ctx.db)).toMatchObject({ payments: 4, total: '110.50' });
+  });
+
+  it('creates the nightly schedule from the environment once, and leaves a changed one alone on restart', async () => {
+    await running.close();
+    ({ deps, running } = startEngine(ctx, { NIGHTLY_PAYOUT_ENABLED: 'true', NIGHTLY_PAYOUT_CRON: '30 3 * * *' }));
+    await upsertSchedulers(deps);
+    const queue = deps.queues[QueueName.maintenance];
+    expect(await queue.getJobScheduler('nightly-payout')).toMatchObject({ pattern: '30 3 * * *', tz: 'UTC' });
+    expect(await queue.getJobScheduler('reconcile')).toBeDefined();
+
+    // An operator moves it (PUT /schedules/nightly-payout does this); a worker restarting keeps the change.
+    await queue.upsertJobScheduler(
+      'nightly-payout',
+      { pattern: '0 4 * * *', tz: 'Europe/Paris' },
+      { name: 'nightly-payout' },
+    );
+    await upsertSchedulers(deps);
+    expect(await queue.getJobScheduler('nightly-payout')).toMatchObject({ pattern: '0 4 * * *', tz: 'Europe/Paris' });
   });
 });

@@ -16,8 +16,13 @@ export function makeMaintenanceProcessor(deps: WorkerDeps) {
     switch (job.name) {
       case maintenanceJob.reconcile:
         return reconcile(deps);
-      case maintenanceJob.nightlyPayout:
-        return runNightlyPayout(deps, { autoExecute: deps.env.NIGHTLY_PAYOUT_AUTO_EXECUTE });
+      case maintenanceJob.nightlyPayout: {
+        // The schedule's own setting (PUT /schedules/nightly-payout) wins over the environment's.
+        const data = job.data as { autoExecute?: unknown } | undefined;
+        const autoExecute =
+          typeof data?.autoExecute === 'boolean' ? data.autoExecute : deps.env.NIGHTLY_PAYOUT_AUTO_EXECUTE;
+        return runNightlyPayout(deps, { autoExecute });
+      }
       case maintenanceJob.accountSync:
         return syncPayoutAccounts(deps, { actor: 'system:account-sync' });
       default:
@@ -34,13 +39,20 @@ export async function upsertSchedulers(deps: WorkerDeps): Promise<void> {
     { every: deps.env.RECONCILE_EVERY_MS },
     { name: maintenanceJob.reconcile, opts: { removeOnComplete: 100, removeOnFail: 100 } },
   );
-  if (deps.env.NIGHTLY_PAYOUT_ENABLED) {
-    await queue.upsertJobScheduler(
-      maintenanceJob.nightlyPayout,
-      { pattern: deps.env.NIGHTLY_PAYOUT_CRON, tz: deps.env.NIGHTLY_PAYOUT_TZ },
-      { name: maintenanceJob.nightlyPayout, opts: { removeOnComplete: 30, removeOnFail: 30 } },
-    );
-  } else {
+  if (!deps.env.NIGHTLY_PAYOUT_ENABLED) {
     await queue.removeJobScheduler(maintenanceJob.nightlyPayout);
+    return;
   }
+  // The environment gives the first schedule; once one exists, PUT /schedules/nightly-payout owns it and a
+  // restarting worker must not put the old one back.
+  if (await queue.getJobScheduler(maintenanceJob.nightlyPayout)) return;
+  await queue.upsertJobScheduler(
+    maintenanceJob.nightlyPayout,
+    { pattern: deps.env.NIGHTLY_PAYOUT_CRON, tz: deps.env.NIGHTLY_PAYOUT_TZ },
+    {
+      name: maintenanceJob.nightlyPayout,
+      data: { autoExecute: deps.env.NIGHTLY_PAYOUT_AUTO_EXECUTE },
+      opts: { removeOnComplete: 30, removeOnFail: 30 },
+    },
+  );
 }
