@@ -1,7 +1,15 @@
 import type { Env } from '@payouts/config';
 import { type Db, makeDb } from '@payouts/db';
-import { closeQueues, makeQueueEvents, makeQueues, makeRedis, QueueName, type Queues } from '@payouts/queue';
-import type { QueueEvents } from 'bullmq';
+import {
+  closeQueues,
+  makeFlowProducer,
+  makeQueueEvents,
+  makeQueues,
+  makeRedis,
+  QueueName,
+  type Queues,
+} from '@payouts/queue';
+import type { FlowProducer, QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
 
 /** What the HTTP app needs; server.ts makes it from the environment, tests make it with test services. */
@@ -10,6 +18,8 @@ export interface ApiDeps {
   db: Db;
   redis: Redis;
   queues: Queues;
+  /** For replays: a dead letter's new attempt is a one-child flow, finalized again. */
+  flowProducer: FlowProducer;
   /** For `?wait=`: job completion notifications of the queues whose jobs the API starts. */
   queueEvents: Partial<Record<QueueName, QueueEvents>>;
 }
@@ -24,6 +34,7 @@ export function makeApiDeps(env: Env): ApiDeps {
     db: makeDb(env.DATABASE_URL),
     redis,
     queues: makeQueues(queueDeps),
+    flowProducer: makeFlowProducer(queueDeps),
     queueEvents: {
       [QueueName.createBatch]: eventsFor(QueueName.createBatch),
       [QueueName.executeBatch]: eventsFor(QueueName.executeBatch),
@@ -34,6 +45,7 @@ export function makeApiDeps(env: Env): ApiDeps {
 export async function closeApiDeps(deps: ApiDeps): Promise<void> {
   await Promise.all(Object.values(deps.queueEvents).map((events) => events?.close()));
   await closeQueues(deps.queues);
+  await deps.flowProducer.close();
   deps.redis.disconnect();
   await deps.db.$disconnect();
 }

@@ -6,10 +6,14 @@ import { registerErrorHandler } from './plugins/error-handler.ts';
 import { openApiSpec, openApiUi } from './plugins/openapi.ts';
 import { rateLimit } from './plugins/rate-limit.ts';
 import { affiliatesRoutes } from './routes/affiliates.routes.ts';
+import { auditLogsRoutes } from './routes/audit-logs.routes.ts';
+import { batchLifecycleRoutes } from './routes/batch-lifecycle.routes.ts';
 import { batchesRoutes } from './routes/batches.routes.ts';
+import { deadLettersRoutes } from './routes/dead-letters.routes.ts';
 import { healthRoutes } from './routes/health.routes.ts';
 import { jobsRoutes } from './routes/jobs.routes.ts';
 import { riseworksRoutes } from './routes/riseworks.routes.ts';
+import { schedulesRoutes } from './routes/schedules.routes.ts';
 
 export const apiPrefix = '/api/disbursement';
 
@@ -42,6 +46,10 @@ export async function buildApp(deps: ApiDeps, options: FastifyServerOptions = {}
       await api.register(jobsRoutes, deps);
       await api.register(affiliatesRoutes, deps);
       await api.register(riseworksRoutes, deps);
+      await api.register(batchLifecycleRoutes, deps);
+      await api.register(deadLettersRoutes, deps);
+      await api.register(auditLogsRoutes, deps);
+      await api.register(schedulesRoutes, deps);
     },
     { prefix: apiPrefix },
   );

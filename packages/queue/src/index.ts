@@ -3,6 +3,15 @@ export { addBatchFlow, buildBatchFlow, type FlowIds, type PayRetry } from './bat
 export { type CataloguedQueue, type JobPayload, jobCatalog, parsePayload, retention } from './catalog.ts';
 export { makeRedis } from './connection.ts';
 export {
+  type DeadLetterEntry,
+  type DeadLetterPage,
+  enqueueReplay,
+  listDeadLetters,
+  parseDeadLetterCursor,
+  type ReplayRequest,
+  removeDeadLetters,
+} from './dead-letter-queue.ts';
+export {
   createBatchJobId,
   deadLetterJobId,
   executeJobId,

@@ -18,18 +18,18 @@ export const replayFlowIds = (round: number) => ({
 /** The n-th job the reconciler gave a payment after its earlier job was lost or finished unsettled. */
 export const requeuedPayJobId = (transactionId: string, n: number) => `pay-${transactionId}-requeued${n}`;
 
-const queueByIdPrefix: Record<string, QueueName> = {
-  create: QueueName.createBatch,
-  execute: QueueName.executeBatch,
-  pay: QueueName.payTransaction,
-  finalize: QueueName.finalizeBatch,
-  dead: QueueName.deadLetter,
-  account: QueueName.maintenance,
-  nightly: QueueName.maintenance,
-};
+const queueByIdPrefix = new Map<string, QueueName>([
+  ['create', QueueName.createBatch],
+  ['execute', QueueName.executeBatch],
+  ['pay', QueueName.payTransaction],
+  ['finalize', QueueName.finalizeBatch],
+  ['dead', QueueName.deadLetter],
+  ['account', QueueName.maintenance],
+  ['nightly', QueueName.maintenance],
+]);
 
 /** The queue a job id belongs to, or undefined for ids this system never issues. */
 export function queueOfJobId(jobId: string): QueueName | undefined {
-  const prefix = jobId.split('-', 1)[0] ?? '';
-  return queueByIdPrefix[prefix];
+  // A Map, not an object: an id such as "toString" must not find Object.prototype's members.
+  return queueByIdPrefix.get(jobId.split('-', 1)[0] ?? '');
 }

@@ -39,6 +39,8 @@ describe('job ids', () => {
     expect(queueOfJobId('execute-abc')).toBe(QueueName.executeBatch);
     expect(queueOfJobId('create-0b5c')).toBe(QueueName.createBatch);
     expect(queueOfJobId('12345')).toBeUndefined();
+    expect(queueOfJobId('toString')).toBeUndefined();
+    expect(queueOfJobId('constructor-x')).toBeUndefined();
   });
 });
 

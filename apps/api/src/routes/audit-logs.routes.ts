@@ -1,0 +1,56 @@
+import { listAuditLogs } from '@payouts/core';
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { ApiDeps } from '../api-deps.ts';
+import { requireRole, roles } from '../plugins/auth.ts';
+import { HttpError } from '../plugins/error-handler.ts';
+import { answers } from '../plugins/openapi.ts';
+import { pageQueryFields } from './batch-lifecycle.routes.ts';
+import { idParam } from './schemas.ts';
+
+const isoDateTime = z.iso.datetime({ offset: true });
+
+const auditQuery = z.strictObject({
+  ...pageQueryFields,
+  batchId: idParam.optional(),
+  transactionId: idParam.optional(),
+  commissionId: idParam.optional(),
+  action: z
+    .string()
+    .min(1)
+    .max(100)
+    .regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, _, . and - only')
+    .optional(),
+  actor: z.string().min(1).max(200).optional(),
+  from: isoDateTime.optional(),
+  to: isoDateTime.optional(),
+});
+
+export async function auditLogsRoutes(parent: FastifyInstance, deps: ApiDeps) {
+  const app = parent.withTypeProvider<ZodTypeProvider>();
+
+  app.get(
+    '/audit-logs',
+    {
+      onRequest: requireRole(deps.db, roles.read),
+      schema: {
+        tags: ['audit'],
+        summary: 'The audit trail, newest first, by batch, transaction, commission, action, actor and time [from, to)',
+        querystring: auditQuery,
+        response: answers({ 200: z.any().describe('{ auditLogs, nextCursor }') }),
+      },
+    },
+    async (request) => {
+      const { from, to, ...rest } = request.query;
+      const range = { from: from ? new Date(from) : undefined, to: to ? new Date(to) : undefined };
+      if (range.from && range.to && range.from > range.to) {
+        throw new HttpError('VALIDATION_FAILED', 'invalid querystring', [
+          { in: 'querystring', path: '/from', message: 'from must not be after to' },
+        ]);
+      }
+      const page = await listAuditLogs(deps, { ...rest, ...range });
+      return { auditLogs: page.items, nextCursor: page.nextCursor };
+    },
+  );
+}

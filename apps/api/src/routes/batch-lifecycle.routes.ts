@@ -1,0 +1,98 @@
+import { cancelBatch, listBatches, previewPayouts } from '@payouts/core';
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { ApiDeps } from '../api-deps.ts';
+import { actorOf, requireRole, roles } from '../plugins/auth.ts';
+import { answers } from '../plugins/openapi.ts';
+import { idParam } from './schemas.ts';
+
+const batchStatus = z.enum(['PENDING', 'QUEUED', 'PROCESSING', 'COMPLETED', 'FAILED', 'CANCELLED']);
+
+/** `?limit=` (default 50, max 200) and `?cursor=` (the `nextCursor` of the previous page). */
+export const pageQueryFields = {
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: z
+    .string()
+    .min(1)
+    .max(200)
+    .regex(/^[A-Za-z0-9_-]+$/, 'a nextCursor this API issued')
+    .optional(),
+};
+
+const listQuery = z.strictObject({ ...pageQueryFields, status: batchStatus.optional() });
+const previewBody = z.strictObject({ affiliateIds: z.array(idParam).min(1).max(10_000).optional() }).nullish();
+const adminOnly = ['admin'] as const;
+
+/** Listing, previewing and cancelling batches (creation and execution are in batches.routes.ts). */
+export async function batchLifecycleRoutes(parent: FastifyInstance, deps: ApiDeps) {
+  const app = parent.withTypeProvider<ZodTypeProvider>();
+
+  app.get(
+    '/batches',
+    {
+      onRequest: requireRole(deps.db, roles.read),
+      schema: {
+        tags: ['batches'],
+        summary: 'Batches, newest first, optionally of one status; pages with limit and cursor',
+        querystring: listQuery,
+        response: answers({ 200: z.any().describe('{ batches, nextCursor }') }),
+      },
+    },
+    async (request) => {
+      const page = await listBatches(deps, request.query);
+      return { batches: page.items, nextCursor: page.nextCursor };
+    },
+  );
+
+  app.post(
+    '/batches/preview',
+    {
+      onRequest: requireRole(deps.db, roles.jobs),
+      schema: {
+        tags: ['batches'],
+        summary: 'What creating batches now would pay (everyone, or the given affiliates), without writing anything',
+        body: previewBody,
+        response: answers({ 200: z.any().describe('{ preview, summary, planHash }') }),
+      },
+    },
+    async (request) => {
+      const result = await previewPayouts(deps, {
+        minPayout: deps.env.MIN_PAYOUT_USD,
+        maxBatchSize: deps.env.MAX_BATCH_SIZE,
+        affiliateIds: request.body?.affiliateIds,
+      });
+      return {
+        preview: result.affiliates.map((a) => ({
+          affiliateId: a.affiliateId,
+          commissionCount: a.commissionCount,
+          totalAmount: a.pendingAmount,
+          eligible: a.eligible,
+          reason: a.reason,
+        })),
+        summary: result.summary,
+        planHash: result.planHash,
+      };
+    },
+  );
+
+  app.delete(
+    '/batches/:batchId',
+    {
+      onRequest: requireRole(deps.db, adminOnly),
+      schema: {
+        tags: ['batches'],
+        summary: 'Cancel a PENDING or QUEUED batch, releasing its commissions; 409 once it is executing or done',
+        params: z.strictObject({ batchId: idParam }),
+        response: answers({ 200: z.any().describe('{ batch: { id, status }, cancelledTransactions }') }),
+      },
+    },
+    async (request) => {
+      const result = await cancelBatch(deps, request.params.batchId, actorOf(request));
+      return {
+        batch: { id: result.batchId, status: 'CANCELLED' as const },
+        cancelledTransactions: result.cancelledTransactions,
+      };
+    },
+  );
+}

@@ -1,0 +1,162 @@
+import { randomUUID } from 'node:crypto';
+import { QueueName } from '@payouts/queue';
+import type { JobSchedulerJson } from 'bullmq';
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { ApiDeps } from '../api-deps.ts';
+import { requireRole, roles } from '../plugins/auth.ts';
+import { answers, jobAccepted } from '../plugins/openapi.ts';
+
+/** The maintenance job (and scheduler id) of the nightly run; the worker processes it by this name. */
+export const nightlyPayoutJob = 'nightly-payout';
+const adminOnly = ['admin'] as const;
+
+const months = ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC'];
+const weekdays = ['SUN', 'MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT'];
+const cronFields: { min: number; max: number; names?: string[]; nameBase?: number }[] = [
+  { min: 0, max: 59 },
+  { min: 0, max: 23 },
+  { min: 1, max: 31 },
+  { min: 1, max: 12, names: months, nameBase: 1 },
+  { min: 0, max: 7, names: weekdays, nameBase: 0 },
+];
+
+/**
+ * A 5-field cron expression (minute hour day-of-month month day-of-week) of `*`, numbers in range,
+ * month and weekday names, ranges `a-b`, lists `a,b` and steps `/n`: the subset every cron parser reads.
+ */
+export function isFiveFieldCron(expression: string): boolean {
+  const fields = expression.trim().split(/\s+/);
+  if (fields.length !== 5) return false;
+  return fields.every((field, i) => {
+    const spec = cronFields[i];
+    if (!spec) return false;
+    const value = (text: string) => {
+      const upper = text.toUpperCase();
+      const named = spec.names?.indexOf(upper) ?? -1;
+      if (named >= 0) return named + (spec.nameBase ?? 0);
+      if (!/^\d{1,2}$/.test(text)) return Number.NaN;
+      const n = Number(text);
+      return n >= spec.min && n <= spec.max ? n : Number.NaN;
+    };
+    return field.split(',').every((item) => {
+      const [range, step, ...extra] = item.split('/');
+      if (extra.length > 0 || range === undefined) return false;
+      if (step !== undefined && !(/^\d{1,2}$/.test(step) && Number(step) >= 1)) return false;
+      if (range === '*') return true;
+      const [low, high, ...more] = range.split('-');
+      if (more.length > 0 || low === undefined) return false;
+      const a = value(low);
+      if (Number.isNaN(a)) return false;
+      if (high === undefined) return true;
+      const b = value(high);
+      return !Number.isNaN(b) && a <= b;
+    });
+  });
+}
+
+export function isTimeZone(timeZone: string): boolean {
+  try {
+    new Intl.DateTimeFormat(undefined, { timeZone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const nightlyBody = z.strictObject({
+  cron: z
+    .string()
+    .max(200)
+    .refine(isFiveFieldCron, 'a 5-field cron expression (minute hour day-of-month month day-of-week)'),
+  timeZone: z.string().min(1).max(100).refine(isTimeZone, 'an IANA time zone such as UTC or Europe/Berlin'),
+  enabled: z.boolean(),
+  autoExecute: z.boolean(),
+});
+/** No body, `{}`, or whether this run executes the batches it creates (default: the worker's config). */
+const runBody = z.strictObject({ autoExecute: z.boolean().optional() }).nullish();
+
+function scheduleView(scheduler: JobSchedulerJson) {
+  return {
+    id: scheduler.key,
+    name: scheduler.name,
+    pattern: scheduler.pattern ?? null,
+    every: scheduler.every ?? null,
+    timeZone: scheduler.tz ?? null,
+    nextRunAt: scheduler.next === undefined ? null : new Date(Number(scheduler.next)).toISOString(),
+    data: scheduler.template?.data ?? null,
+  };
+}
+
+export async function schedulesRoutes(parent: FastifyInstance, deps: ApiDeps) {
+  const app = parent.withTypeProvider<ZodTypeProvider>();
+  const maintenance = deps.queues[QueueName.maintenance];
+
+  app.get(
+    '/schedules',
+    {
+      onRequest: requireRole(deps.db, roles.read),
+      schema: {
+        tags: ['schedules'],
+        summary: 'The job schedulers of the maintenance queue (reconcile, nightly payout...) and when each runs next',
+        response: answers({
+          200: z.any().describe('{ schedules: [{ id, name, pattern, every, timeZone, nextRunAt }] }'),
+        }),
+      },
+    },
+    async () => {
+      const schedulers = await maintenance.getJobSchedulers(0, -1, true);
+      return { schedules: schedulers.map(scheduleView) };
+    },
+  );
+
+  app.put(
+    '/schedules/nightly-payout',
+    {
+      onRequest: requireRole(deps.db, adminOnly),
+      schema: {
+        tags: ['schedules'],
+        summary: 'Set (or, with enabled false, remove) the nightly payout schedule and whether it executes batches',
+        body: nightlyBody,
+        response: answers({ 200: z.any().describe('{ schedule } (null when disabled)') }),
+      },
+    },
+    async (request) => {
+      const { cron, timeZone, enabled, autoExecute } = request.body;
+      if (!enabled) {
+        await maintenance.removeJobScheduler(nightlyPayoutJob);
+        return { schedule: null };
+      }
+      await maintenance.upsertJobScheduler(
+        nightlyPayoutJob,
+        { pattern: cron.trim().split(/\s+/).join(' '), tz: timeZone },
+        { name: nightlyPayoutJob, data: { autoExecute }, opts: { removeOnComplete: 30, removeOnFail: 30 } },
+      );
+      const scheduler = await maintenance.getJobScheduler(nightlyPayoutJob);
+      return { schedule: scheduler ? scheduleView(scheduler) : null };
+    },
+  );
+
+  app.post(
+    '/schedules/nightly-payout/run',
+    {
+      onRequest: requireRole(deps.db, roles.startWork),
+      schema: {
+        tags: ['schedules'],
+        summary: 'Start a nightly payout run now; 202 with the job (GET /jobs/:jobId follows it)',
+        body: runBody,
+        response: answers({ 202: jobAccepted }),
+      },
+    },
+    async (request, reply) => {
+      const autoExecute = request.body?.autoExecute;
+      const job = await maintenance.add(nightlyPayoutJob, autoExecute === undefined ? {} : { autoExecute }, {
+        jobId: `nightly-payout-run-${randomUUID()}`,
+        removeOnComplete: { age: 24 * 3600 },
+        removeOnFail: { age: 7 * 24 * 3600 },
+      });
+      return reply.status(202).send({ jobId: job.id ?? '' });
+    },
+  );
+}
