@@ -102,6 +102,15 @@ describe('batch and job routes refuse what they must, and change nothing when th
     expect(await rowCounts(ctx.db)).toEqual(before);
   });
 
+  it('lets admins and operators into Bull Board, and no one else', async () => {
+    const board = (key: string | null) =>
+      api.app.inject({ url: '/admin/queues', headers: key ? { authorization: `Bearer ${key}` } : {} });
+    expect((await board(api.keys.admin)).statusCode).toBe(200);
+    expect((await board(api.keys.operator)).statusCode).toBe(200);
+    expect((await board(api.keys.scheduler)).statusCode).toBe(403);
+    expect((await board(null)).statusCode).toBe(401);
+  });
+
   it('refuses a body over 1 MiB with 413, in the error shape', async () => {
     const huge = { affiliateIds: ['x'.repeat(1_100_000)] };
     const answer = await call('POST', '/batches', api.keys.admin, huge);
