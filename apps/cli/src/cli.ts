@@ -1,4 +1,5 @@
 import { DomainError } from '@payouts/core';
+import { runDeadLettersCommand } from './commands/dead-letters.command.ts';
 import { runDevCommand } from './commands/dev.command.ts';
 import { runKeysCommand } from './commands/keys.command.ts';
 import { runMigrateCommand } from './commands/migrate.command.ts';
@@ -7,6 +8,7 @@ import { SeedRefusedError } from './seed/seed-data.writer.ts';
 import { USAGE, UsageError } from './usage.ts';
 
 const commands: Record<string, (args: string[]) => Promise<number>> = {
+  'dead-letters': runDeadLettersCommand,
   dev: runDevCommand,
   keys: runKeysCommand,
   migrate: runMigrateCommand,

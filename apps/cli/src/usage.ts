@@ -9,6 +9,11 @@ Commands:
   seed [--affiliates N] [--commissions-per-affiliate M] [--seed S] [--reset]
                               write deterministic demo data (defaults: 24 affiliates, 4 commissions
                               each, seed 42); --reset first deletes all business data (not API keys)
+  dead-letters list           payments that failed for good
+  dead-letters replay <transactionId>
+                              pay it again (once), with a new idempotency key
+  dead-letters discard <transactionId>
+                              give it up; its commission is free for a later batch
   keys create --role admin|operator|scheduler --name NAME
                               create an API key; the key alone is printed on the last line
   keys list                   list API keys (never the keys themselves)
