@@ -108,6 +108,12 @@ describe('schedule routes', () => {
     const off = await call('PUT', '/schedules/nightly-payout', 'admin', { ...nightly, enabled: false });
     expect(off).toEqual({ status: 200, body: { schedule: null } });
     expect(await maintenance.getJobScheduler('nightly-payout')).toBeUndefined();
+    const audits = await ctx.db.disbursementAuditLog.findMany({
+      where: { action: 'schedule.nightly_payout.changed' },
+      orderBy: { createdAt: 'asc' },
+    });
+    expect(audits.map((a) => (a.details as { enabled: boolean }).enabled)).toEqual([true, true, false]);
+    expect(audits.every((a) => a.actor?.startsWith('api-key:test-admin:'))).toBe(true);
     const after = await call('GET', '/schedules');
     expect(after.body.schedules.map((s: { id: string }) => s.id)).toEqual(['reconcile']);
   });
@@ -155,6 +161,19 @@ describe('schedule routes', () => {
     });
     expect(noBody.statusCode).toBe(202);
     expect(await maintenance.getWaitingCount()).toBe(waitingBefore + 3);
+
+    // A retried run with the same Idempotency-Key starts nothing more.
+    const retry = () =>
+      app.inject({
+        method: 'POST',
+        url: `${apiPrefix}/schedules/nightly-payout/run`,
+        headers: { authorization: `Bearer ${keys.scheduler}`, 'idempotency-key': 'night-of-the-23rd' },
+        payload: {},
+      });
+    const first = await retry();
+    const second = await retry();
+    expect(second.json()).toEqual(first.json());
+    expect(await maintenance.getWaitingCount()).toBe(waitingBefore + 4);
   });
 
   it('never answers junk with a 5xx, and junk changes nothing in the database', async () => {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createPayoutAccount, listPayoutAccounts } from '@payouts/core';
-import { retention } from '@payouts/queue';
+import { MaintenanceJob, retention } from '@payouts/queue';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -84,7 +84,7 @@ export async function riseworksRoutes(parent: FastifyInstance, deps: ApiDeps) {
     },
     async (request, reply) => {
       const job = await deps.queues.maintenance.add(
-        'account-sync',
+        MaintenanceJob.accountSync,
         { actor: actorOf(request).actor },
         { ...retention, jobId: `account-sync-${randomUUID()}` },
       );

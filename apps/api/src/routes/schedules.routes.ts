@@ -1,15 +1,17 @@
 import { randomUUID } from 'node:crypto';
-import { QueueName } from '@payouts/queue';
+import { writeAudit } from '@payouts/core';
+import { MaintenanceJob, QueueName, upsertNightlyPayoutSchedule } from '@payouts/queue';
 import type { JobSchedulerJson } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { ApiDeps } from '../api-deps.ts';
-import { requireRole, roles } from '../plugins/auth.ts';
+import { actorOf, requireRole, roles } from '../plugins/auth.ts';
+import { idempotency } from '../plugins/idempotency.ts';
 import { answers, jobAccepted } from '../plugins/openapi.ts';
 
 /** The maintenance job (and scheduler id) of the nightly run; the worker processes it by this name. */
-export const nightlyPayoutJob = 'nightly-payout';
+const nightlyPayoutJob = MaintenanceJob.nightlyPayout;
 const adminOnly = ['admin'] as const;
 
 const months = ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC'];
@@ -92,6 +94,7 @@ function scheduleView(scheduler: JobSchedulerJson) {
 export async function schedulesRoutes(parent: FastifyInstance, deps: ApiDeps) {
   const app = parent.withTypeProvider<ZodTypeProvider>();
   const maintenance = deps.queues[QueueName.maintenance];
+  const idempotent = idempotency(deps.db);
 
   app.get(
     '/schedules',
@@ -124,16 +127,19 @@ export async function schedulesRoutes(parent: FastifyInstance, deps: ApiDeps) {
     },
     async (request) => {
       const { cron, timeZone, enabled, autoExecute } = request.body;
-      if (!enabled) {
+      const pattern = cron.trim().split(/\s+/).join(' ');
+      if (enabled) {
+        await upsertNightlyPayoutSchedule(maintenance, { cron: pattern, timeZone, autoExecute });
+      } else {
         await maintenance.removeJobScheduler(nightlyPayoutJob);
-        return { schedule: null };
       }
-      await maintenance.upsertJobScheduler(
-        nightlyPayoutJob,
-        { pattern: cron.trim().split(/\s+/).join(' '), tz: timeZone },
-        { name: nightlyPayoutJob, data: { autoExecute }, opts: { removeOnComplete: 30, removeOnFail: 30 } },
-      );
-      const scheduler = await maintenance.getJobScheduler(nightlyPayoutJob);
+      // When money moves is worth a trace: who changed the nightly run, and to what.
+      await writeAudit(deps.db, actorOf(request), {
+        action: 'schedule.nightly_payout.changed',
+        status: 'INFO',
+        details: { enabled, cron: pattern, timeZone, autoExecute },
+      });
+      const scheduler = enabled ? await maintenance.getJobScheduler(nightlyPayoutJob) : undefined;
       return { schedule: scheduler ? scheduleView(scheduler) : null };
     },
   );
@@ -142,6 +148,8 @@ export async function schedulesRoutes(parent: FastifyInstance, deps: ApiDeps) {
     '/schedules/nightly-payout/run',
     {
       onRequest: requireRole(deps.db, roles.startWork),
+      preHandler: idempotent.preHandler,
+      onSend: idempotent.onSend,
       schema: {
         tags: ['schedules'],
         summary: 'Start a nightly payout run now; 202 with the job (GET /jobs/:jobId follows it)',

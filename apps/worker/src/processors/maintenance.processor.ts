@@ -1,29 +1,24 @@
 import { syncPayoutAccounts } from '@payouts/core';
+import { MaintenanceJob, upsertNightlyPayoutSchedule } from '@payouts/queue';
 import type { Job } from 'bullmq';
 import { runNightlyPayout } from '../maintenance/nightly-payout.job.ts';
 import { reconcile } from '../maintenance/reconcile.job.ts';
 import type { WorkerDeps } from '../worker-deps.ts';
 
-export const maintenanceJob = {
-  reconcile: 'reconcile',
-  nightlyPayout: 'nightly-payout',
-  accountSync: 'account-sync',
-} as const;
-
 /** maintenance: the scheduled jobs, by name. */
 export function makeMaintenanceProcessor(deps: WorkerDeps) {
   return async (job: Job) => {
     switch (job.name) {
-      case maintenanceJob.reconcile:
+      case MaintenanceJob.reconcile:
         return reconcile(deps);
-      case maintenanceJob.nightlyPayout: {
+      case MaintenanceJob.nightlyPayout: {
         // The schedule's own setting (PUT /schedules/nightly-payout) wins over the environment's.
         const data = job.data as { autoExecute?: unknown } | undefined;
         const autoExecute =
           typeof data?.autoExecute === 'boolean' ? data.autoExecute : deps.env.NIGHTLY_PAYOUT_AUTO_EXECUTE;
         return runNightlyPayout(deps, { autoExecute });
       }
-      case maintenanceJob.accountSync:
+      case MaintenanceJob.accountSync:
         return syncPayoutAccounts(deps, { actor: 'system:account-sync' });
       default:
         throw new Error(`unknown maintenance job ${job.name}`);
@@ -35,24 +30,20 @@ export function makeMaintenanceProcessor(deps: WorkerDeps) {
 export async function upsertSchedulers(deps: WorkerDeps): Promise<void> {
   const queue = deps.queues.maintenance;
   await queue.upsertJobScheduler(
-    maintenanceJob.reconcile,
+    MaintenanceJob.reconcile,
     { every: deps.env.RECONCILE_EVERY_MS },
-    { name: maintenanceJob.reconcile, opts: { removeOnComplete: 100, removeOnFail: 100 } },
+    { name: MaintenanceJob.reconcile, opts: { removeOnComplete: 100, removeOnFail: 100 } },
   );
   if (!deps.env.NIGHTLY_PAYOUT_ENABLED) {
-    await queue.removeJobScheduler(maintenanceJob.nightlyPayout);
+    await queue.removeJobScheduler(MaintenanceJob.nightlyPayout);
     return;
   }
   // The environment gives the first schedule; once one exists, PUT /schedules/nightly-payout owns it and a
   // restarting worker must not put the old one back.
-  if (await queue.getJobScheduler(maintenanceJob.nightlyPayout)) return;
-  await queue.upsertJobScheduler(
-    maintenanceJob.nightlyPayout,
-    { pattern: deps.env.NIGHTLY_PAYOUT_CRON, tz: deps.env.NIGHTLY_PAYOUT_TZ },
-    {
-      name: maintenanceJob.nightlyPayout,
-      data: { autoExecute: deps.env.NIGHTLY_PAYOUT_AUTO_EXECUTE },
-      opts: { removeOnComplete: 30, removeOnFail: 30 },
-    },
-  );
+  if (await queue.getJobScheduler(MaintenanceJob.nightlyPayout)) return;
+  await upsertNightlyPayoutSchedule(queue, {
+    cron: deps.env.NIGHTLY_PAYOUT_CRON,
+    timeZone: deps.env.NIGHTLY_PAYOUT_TZ,
+    autoExecute: deps.env.NIGHTLY_PAYOUT_AUTO_EXECUTE,
+  });
 }
