@@ -80,7 +80,15 @@ describe('schedule routes', () => {
       every: null,
       timeZone: 'Europe/Berlin',
       nextRunAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT(00|01):00:00\.000Z$/),
-      data: { autoExecute: true },
+      autoExecute: true,
+      updatedBy: expect.stringMatching(/^api-key:test-admin:/),
+    });
+    // The settings live in Postgres, with who set them; the job scheduler's jobs carry no data.
+    expect(await ctx.db.payoutSchedule.findUnique({ where: { id: 'nightly-payout' } })).toMatchObject({
+      cron: '0 2 * * *',
+      timeZone: 'Europe/Berlin',
+      enabled: true,
+      autoExecute: true,
     });
     expect(new Date(body.schedule.nextRunAt).getTime()).toBeGreaterThan(Date.now());
     const scheduler = await maintenance.getJobScheduler('nightly-payout');
@@ -101,7 +109,7 @@ describe('schedule routes', () => {
     expect(changed.body.schedule).toMatchObject({
       pattern: '30 3 * * 1-5',
       timeZone: 'UTC',
-      data: { autoExecute: false },
+      autoExecute: false,
     });
     expect(changed.body.schedule.nextRunAt).toMatch(/T03:30:00\.000Z$/);
 
@@ -153,7 +161,13 @@ describe('schedule routes', () => {
     const withExecute = await call('POST', '/schedules/nightly-payout/run', 'admin', { autoExecute: true });
     expect(withExecute.status).toBe(202);
     expect(withExecute.body.jobId).not.toBe(body.jobId);
-    expect((await maintenance.getJob(withExecute.body.jobId))?.data).toEqual({ autoExecute: true });
+    // Who asked, and for what, is recorded in Postgres; the job carries nothing a forger could change.
+    expect((await maintenance.getJob(withExecute.body.jobId))?.data).toEqual({});
+    expect(await ctx.db.jobRequest.findUnique({ where: { id: withExecute.body.jobId } })).toMatchObject({
+      name: 'nightly-payout',
+      actor: expect.stringMatching(/^api-key:test-admin:/),
+      params: { autoExecute: true },
+    });
     const noBody = await app.inject({
       method: 'POST',
       url: `${apiPrefix}/schedules/nightly-payout/run`,

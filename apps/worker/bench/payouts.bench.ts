@@ -76,7 +76,7 @@ async function runSystem(env: BenchEnv, latencyMs: number): Promise<SystemRun> {
   }, 100);
   const executed = await timed(async () => {
     await queueBatchExecution(deps, batchId, who);
-    await enqueue(deps.queues, QueueName.executeBatch, { batchId, actor: who.actor }, executeJobId(batchId));
+    await enqueue(deps.queues, QueueName.executeBatch, { batchId }, executeJobId(batchId));
     for (;;) {
       const batch = await env.db.paymentBatch.findUniqueOrThrow({ where: { id: batchId }, select: { status: true } });
       if (batch.status === 'COMPLETED' || batch.status === 'FAILED') return;

@@ -1,4 +1,10 @@
-import { discardTransaction, replayTransaction, startBatchExecution } from '@payouts/core';
+import {
+  discardTransaction,
+  getPayoutSchedule,
+  replayTransaction,
+  setPayoutSchedule,
+  startBatchExecution,
+} from '@payouts/core';
 import { readMockLedger } from '@payouts/providers';
 import { addBatchFlow, finalizeJobId, QueueName, replayFlowIds } from '@payouts/queue';
 import {
@@ -50,7 +56,7 @@ describe('execution engine on real Postgres and Redis', () => {
     await payable(10);
     const batchId = await createAndExecute(deps);
     // A second execute job with another id, as an operator retry or a duplicate delivery would add.
-    const again = await startBatchExecution(deps, batchId, { actor: 'test:again' });
+    const again = await startBatchExecution(deps, batchId);
     if (again.started) await addBatchFlow(deps.flowProducer, batchId, again.transactionIds, { attempts: 5 });
 
     expect(await waitForBatch(deps, batchId)).toBe('COMPLETED');
@@ -131,11 +137,12 @@ describe('execution engine on real Postgres and Redis', () => {
   });
 
   it('notes an empty night, and pays everyone payable on a night with work', async () => {
-    expect(await runNightlyPayout(deps, { autoExecute: true })).toEqual({ batchIds: [], executed: false });
+    const nightly = { autoExecute: true, actor: { actor: 'system:nightly-payout' } };
+    expect(await runNightlyPayout(deps, nightly)).toEqual({ batchIds: [], executed: false });
     expect(await ctx.db.disbursementAuditLog.count({ where: { action: 'nightly.nothing_to_pay' } })).toBe(1);
 
     await payable(2);
-    const night = await runNightlyPayout(deps, { autoExecute: true });
+    const night = await runNightlyPayout(deps, nightly);
     expect(night.batchIds).toHaveLength(1);
     expect(await waitForBatch(deps, night.batchIds[0] ?? '')).toBe('COMPLETED');
     expect(await readMockLedger(ctx.db)).toMatchObject({ payments: 4, total: '110.50' });
@@ -149,12 +156,16 @@ describe('execution engine on real Postgres and Redis', () => {
     expect(await queue.getJobScheduler('nightly-payout')).toMatchObject({ pattern: '30 3 * * *', tz: 'UTC' });
     expect(await queue.getJobScheduler('reconcile')).toBeDefined();
 
-    // An operator moves it (PUT /schedules/nightly-payout does this); a worker restarting keeps the change.
-    await queue.upsertJobScheduler(
-      'nightly-payout',
-      { pattern: '0 4 * * *', tz: 'Europe/Paris' },
-      { name: 'nightly-payout' },
+    expect(await getPayoutSchedule(deps)).toMatchObject({ cron: '30 3 * * *', updatedBy: 'system:config' });
+
+    // An admin moves it (PUT /schedules/nightly-payout does this); a worker restarting keeps the change,
+    // and puts back a job scheduler that someone changed in Redis alone.
+    await setPayoutSchedule(
+      deps,
+      { cron: '0 4 * * *', timeZone: 'Europe/Paris', enabled: true, autoExecute: false },
+      { actor: 'test:admin' },
     );
+    await queue.upsertJobScheduler('nightly-payout', { pattern: '* * * * *', tz: 'UTC' }, { name: 'nightly-payout' });
     await upsertSchedulers(deps);
     expect(await queue.getJobScheduler('nightly-payout')).toMatchObject({ pattern: '0 4 * * *', tz: 'Europe/Paris' });
   });

@@ -17,6 +17,22 @@ export * from './api-keys.ts';
 export { type AuditEntry, writeAudit } from './audit.ts';
 export { type AuditLogQuery, type AuditLogView, listAuditLogs } from './audit-log.ts';
 export {
+  completeJobRequest,
+  findJobRequest,
+  type JobRequestRecord,
+  type NewJobRequest,
+  recordJobRequest,
+} from './authority/job-requests.ts';
+export {
+  ensurePayoutSchedule,
+  getPayoutSchedule,
+  nightlyPayoutScheduleId,
+  type PayoutScheduleRecord,
+  type PayoutScheduleSettings,
+  setPayoutSchedule,
+} from './authority/payout-schedule.ts';
+export { type RefusedJob, recordRefusedJob } from './authority/refused-jobs.ts';
+export {
   queueBatchExecution,
   type StartExecutionResult,
   startBatchExecution,

@@ -4,23 +4,18 @@ import { paymentBackoffType } from './backoff.ts';
 import { QueueName } from './names.ts';
 
 const id = z.string().min(1).max(100);
-const actor = z.string().min(1).max(200);
 
 /** Payload schema of every job, beside its retry settings: producers and workers share this. */
 export const jobCatalog = {
+  // Payloads name rows in Postgres and nothing more: who asked, and for what, is read from there.
   [QueueName.createBatch]: {
-    payload: z.strictObject({
-      actor,
-      affiliateIds: z.array(id).min(1).max(10_000).optional(),
-      planHash: z
-        .string()
-        .regex(/^[0-9a-f]{64}$/)
-        .optional(),
-    }),
+    // the JobRequest row (the job's own id) holding the actor, affiliateIds and planHash
+    payload: z.strictObject({ requestId: id }),
     options: { attempts: 3, backoff: { type: 'exponential', delay: 1000 } },
   },
   [QueueName.executeBatch]: {
-    payload: z.strictObject({ batchId: id, actor }),
+    // a batch that the API or the nightly run moved to QUEUED; it is executed as whoever queued it
+    payload: z.strictObject({ batchId: id }),
     options: { attempts: 5, backoff: { type: 'exponential', delay: 1000 } },
   },
   [QueueName.payTransaction]: {

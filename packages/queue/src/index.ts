@@ -22,6 +22,7 @@ export {
   replayPayJobId,
   requeuedPayJobId,
 } from './job-ids.ts';
+export { type JobRequestKind, type JobRequestParams, jobRequestParams } from './job-requests.ts';
 export { MaintenanceJob, type NightlyPayoutSchedule, upsertNightlyPayoutSchedule } from './maintenance-jobs.ts';
 export { allQueueNames, QueueName } from './names.ts';
 export {

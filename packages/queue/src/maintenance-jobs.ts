@@ -10,18 +10,16 @@ export const MaintenanceJob = {
 export interface NightlyPayoutSchedule {
   cron: string;
   timeZone: string;
-  autoExecute: boolean;
 }
 
-/** Sets the nightly payout's job scheduler; the job carries autoExecute, which wins over the environment's. */
+/**
+ * Sets the nightly payout's job scheduler, a copy of the schedule in Postgres. Its jobs carry no data:
+ * whether a run executes what it creates is read from Postgres when it runs.
+ */
 export async function upsertNightlyPayoutSchedule(maintenance: Queue, schedule: NightlyPayoutSchedule) {
   await maintenance.upsertJobScheduler(
     MaintenanceJob.nightlyPayout,
     { pattern: schedule.cron, tz: schedule.timeZone },
-    {
-      name: MaintenanceJob.nightlyPayout,
-      data: { autoExecute: schedule.autoExecute },
-      opts: { removeOnComplete: 30, removeOnFail: 30 },
-    },
+    { name: MaintenanceJob.nightlyPayout, opts: { removeOnComplete: 30, removeOnFail: 30 } },
   );
 }

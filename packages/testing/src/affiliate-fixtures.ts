@@ -59,5 +59,5 @@ export async function insertAffiliate(db: Db, spec: AffiliateSpec): Promise<Inse
 export async function resetBusinessData(db: Db): Promise<void> {
   await db.$executeRaw`TRUNCATE "DisbursementAuditLog", "RiseWorksWebhookEvent", "DisbursementTransaction",
     "PaymentBatch", "MockProviderPayment", "Commission", "AffiliateCode", "AffiliateRiseAccount", "AffiliateProfile",
-    "User", "IdempotencyRecord" CASCADE`;
+    "User", "IdempotencyRecord", "JobRequest", "PayoutSchedule" CASCADE`;
 }

@@ -146,7 +146,7 @@ export async function affiliatesRoutes(parent: FastifyInstance, deps: ApiDeps) {
         const job = await enqueue(
           deps.queues,
           QueueName.executeBatch,
-          { batchId: created.id, actor: who.actor },
+          { batchId: created.id },
           executeJobId(created.id),
         );
         jobIds.push(job.id ?? '');

@@ -9,6 +9,7 @@ import { actorOf, requireRole, roles } from '../plugins/auth.ts';
 import { HttpError } from '../plugins/error-handler.ts';
 import { idempotency } from '../plugins/idempotency.ts';
 import { answers, jobAccepted } from '../plugins/openapi.ts';
+import { startRecordedJob } from '../recorded-jobs.ts';
 import { idParam, waitQuery } from './schemas.ts';
 
 const createBody = z.strictObject({ affiliateIds: z.array(idParam).min(1).max(10_000).optional() }).default({});
@@ -33,11 +34,12 @@ export async function batchesRoutes(parent: FastifyInstance, deps: ApiDeps) {
       },
     },
     async (request, reply) => {
-      const job = await enqueue(
-        deps.queues,
+      const job = await startRecordedJob(
+        deps,
         QueueName.createBatch,
-        { actor: actorOf(request).actor, affiliateIds: request.body.affiliateIds },
         createBatchJobId(),
+        { affiliateIds: request.body.affiliateIds },
+        actorOf(request),
       );
       const jobId = job.id ?? '';
       const events = deps.queueEvents[QueueName.createBatch];
@@ -89,12 +91,7 @@ export async function batchesRoutes(parent: FastifyInstance, deps: ApiDeps) {
       const { batchId } = request.params;
       // PENDING -> QUEUED first (409 when not executable); the job id makes repeated requests one job.
       await queueBatchExecution(deps, batchId, actorOf(request));
-      const job = await enqueue(
-        deps.queues,
-        QueueName.executeBatch,
-        { batchId, actor: actorOf(request).actor },
-        executeJobId(batchId),
-      );
+      const job = await enqueue(deps.queues, QueueName.executeBatch, { batchId }, executeJobId(batchId));
       const jobId = job.id ?? '';
       const events = deps.queueEvents[QueueName.executeBatch];
       if (!request.query.wait || !events) return reply.status(202).send({ jobId });

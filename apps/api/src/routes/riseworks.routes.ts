@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createPayoutAccount, listPayoutAccounts } from '@payouts/core';
-import { MaintenanceJob, retention } from '@payouts/queue';
+import { MaintenanceJob } from '@payouts/queue';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -8,6 +8,7 @@ import type { ApiDeps } from '../api-deps.ts';
 import { actorOf, requireRole, roles } from '../plugins/auth.ts';
 import { idempotency } from '../plugins/idempotency.ts';
 import { answers, jobAccepted } from '../plugins/openapi.ts';
+import { startRecordedJob } from '../recorded-jobs.ts';
 import { idParam } from './schemas.ts';
 
 /** `?limit=` (default 50, max 200) and `?cursor=` (the `nextCursor` of the previous page). */
@@ -83,10 +84,12 @@ export async function riseworksRoutes(parent: FastifyInstance, deps: ApiDeps) {
       },
     },
     async (request, reply) => {
-      const job = await deps.queues.maintenance.add(
+      const job = await startRecordedJob(
+        deps,
         MaintenanceJob.accountSync,
-        { actor: actorOf(request).actor },
-        { ...retention, jobId: `account-sync-${randomUUID()}` },
+        `account-sync-${randomUUID()}`,
+        {},
+        actorOf(request),
       );
       return reply.status(202).send({ jobId: job.id ?? '' });
     },

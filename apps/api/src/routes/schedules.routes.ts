@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { writeAudit } from '@payouts/core';
+import { getPayoutSchedule, type PayoutScheduleRecord, setPayoutSchedule } from '@payouts/core';
 import { MaintenanceJob, QueueName, upsertNightlyPayoutSchedule } from '@payouts/queue';
 import type { JobSchedulerJson } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
@@ -9,6 +9,7 @@ import type { ApiDeps } from '../api-deps.ts';
 import { actorOf, requireRole, roles } from '../plugins/auth.ts';
 import { idempotency } from '../plugins/idempotency.ts';
 import { answers, jobAccepted } from '../plugins/openapi.ts';
+import { startRecordedJob } from '../recorded-jobs.ts';
 
 /** The maintenance job (and scheduler id) of the nightly run; the worker processes it by this name. */
 const nightlyPayoutJob = MaintenanceJob.nightlyPayout;
@@ -79,7 +80,9 @@ const nightlyBody = z.strictObject({
 /** No body, `{}`, or whether this run executes the batches it creates (default: the worker's config). */
 const runBody = z.strictObject({ autoExecute: z.boolean().optional() }).nullish();
 
-function scheduleView(scheduler: JobSchedulerJson) {
+/** A job scheduler as Redis holds it; the nightly one with its settings from Postgres (who set them, and whether it executes). */
+function scheduleView(scheduler: JobSchedulerJson, nightly: PayoutScheduleRecord | null) {
+  const settings = scheduler.key === nightlyPayoutJob ? nightly : null;
   return {
     id: scheduler.key,
     name: scheduler.name,
@@ -87,7 +90,8 @@ function scheduleView(scheduler: JobSchedulerJson) {
     every: scheduler.every ?? null,
     timeZone: scheduler.tz ?? null,
     nextRunAt: scheduler.next === undefined ? null : new Date(Number(scheduler.next)).toISOString(),
-    data: scheduler.template?.data ?? null,
+    autoExecute: settings?.autoExecute ?? null,
+    updatedBy: settings?.updatedBy ?? null,
   };
 }
 
@@ -109,8 +113,11 @@ export async function schedulesRoutes(parent: FastifyInstance, deps: ApiDeps) {
       },
     },
     async () => {
-      const schedulers = await maintenance.getJobSchedulers(0, -1, true);
-      return { schedules: schedulers.map(scheduleView) };
+      const [schedulers, nightly] = await Promise.all([
+        maintenance.getJobSchedulers(0, -1, true),
+        getPayoutSchedule(deps),
+      ]);
+      return { schedules: schedulers.map((scheduler) => scheduleView(scheduler, nightly)) };
     },
   );
 
@@ -128,19 +135,16 @@ export async function schedulesRoutes(parent: FastifyInstance, deps: ApiDeps) {
     async (request) => {
       const { cron, timeZone, enabled, autoExecute } = request.body;
       const pattern = cron.trim().split(/\s+/).join(' ');
+      // Postgres first, with who changed it: workers read whether a run executes from there, and put
+      // the job scheduler back from there if Redis loses or changes it.
+      const saved = await setPayoutSchedule(deps, { cron: pattern, timeZone, enabled, autoExecute }, actorOf(request));
       if (enabled) {
-        await upsertNightlyPayoutSchedule(maintenance, { cron: pattern, timeZone, autoExecute });
+        await upsertNightlyPayoutSchedule(maintenance, { cron: pattern, timeZone });
       } else {
         await maintenance.removeJobScheduler(nightlyPayoutJob);
       }
-      // When money moves is worth a trace: who changed the nightly run, and to what.
-      await writeAudit(deps.db, actorOf(request), {
-        action: 'schedule.nightly_payout.changed',
-        status: 'INFO',
-        details: { enabled, cron: pattern, timeZone, autoExecute },
-      });
       const scheduler = enabled ? await maintenance.getJobScheduler(nightlyPayoutJob) : undefined;
-      return { schedule: scheduler ? scheduleView(scheduler) : null };
+      return { schedule: scheduler ? scheduleView(scheduler, saved) : null };
     },
   );
 
@@ -158,12 +162,13 @@ export async function schedulesRoutes(parent: FastifyInstance, deps: ApiDeps) {
       },
     },
     async (request, reply) => {
-      const autoExecute = request.body?.autoExecute;
-      const job = await maintenance.add(nightlyPayoutJob, autoExecute === undefined ? {} : { autoExecute }, {
-        jobId: `nightly-payout-run-${randomUUID()}`,
-        removeOnComplete: { age: 24 * 3600 },
-        removeOnFail: { age: 7 * 24 * 3600 },
-      });
+      const job = await startRecordedJob(
+        deps,
+        nightlyPayoutJob,
+        `nightly-payout-run-${randomUUID()}`,
+        { autoExecute: request.body?.autoExecute },
+        actorOf(request),
+      );
       return reply.status(202).send({ jobId: job.id ?? '' });
     },
   );

@@ -82,7 +82,7 @@ export async function reconcile(deps: WorkerDeps): Promise<ReconcileReport> {
     if (await isLive(deps.queues, QueueName.executeBatch, base)) continue;
     const exists = await deps.queues[QueueName.executeBatch].getJob(base);
     const jobId = exists ? `${base}-requeued${Date.now()}` : base;
-    await enqueue(deps.queues, QueueName.executeBatch, { batchId, actor: actor.actor }, jobId);
+    await enqueue(deps.queues, QueueName.executeBatch, { batchId }, jobId);
     report.requeuedExecutions++;
   }
 

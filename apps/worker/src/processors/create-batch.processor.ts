@@ -1,36 +1,56 @@
-import { ConflictError, type CreateBatchesResult, createBatches } from '@payouts/core';
-import { parsePayload, QueueName } from '@payouts/queue';
+import { ConflictError, type CreateBatchesResult, createBatches, findJobRequest } from '@payouts/core';
+import { jobRequestParams, QueueName } from '@payouts/queue';
 import type { Job } from 'bullmq';
 import type { WorkerDeps } from '../worker-deps.ts';
+import { parsePayloadOrRefuse, refuseJob } from './job-refusal.ts';
 
 export type CreateBatchJobResult = CreateBatchesResult | { status: 'PLAN_CHANGED'; batches: []; planHash: string };
 
-/** create-batch: writes the batches for everyone payable (or the given affiliates) and returns them. */
+const requestKind = { queue: QueueName.createBatch, name: QueueName.createBatch };
+
+/**
+ * create-batch: carries out a recorded creation request (who asked, for which affiliates, against
+ * which plan) and returns the batches. A request is carried out once: a re-run answers its result.
+ */
 export function makeCreateBatchProcessor(deps: WorkerDeps) {
   return async (job: Job): Promise<CreateBatchJobResult> => {
-    const { actor, affiliateIds, planHash } = parsePayload(QueueName.createBatch, job.data);
+    const { requestId } = await parsePayloadOrRefuse(deps, QueueName.createBatch, job);
+    const request = await findJobRequest(deps, requestId, requestKind);
+    if (!request) throw await refuseJob(deps, job, `no batch creation request ${requestId} was recorded`);
+    if (request.completedAt) return request.result as CreateBatchJobResult;
+    const params = jobRequestParams[QueueName.createBatch].safeParse(request.params);
+    if (!params.success) throw await refuseJob(deps, job, `request ${requestId} has unreadable parameters`);
+
     let result: CreateBatchesResult;
     try {
       result = await createBatches(
         deps,
         {
-          affiliateIds,
-          planHash,
+          ...params.data,
+          requestId,
           provider: deps.env.PAYOUT_PROVIDER,
           minPayout: deps.env.MIN_PAYOUT_USD,
           maxBatchSize: deps.env.MAX_BATCH_SIZE,
         },
-        { actor },
+        { actor: request.actor },
       );
     } catch (error) {
-      // A changed plan is an answer, not a failure to retry: nothing was written.
       const details = error instanceof ConflictError ? (error.details as { reason?: string; planHash?: string }) : {};
+      // A changed plan is an answer, not a failure to retry: nothing was written.
       if (details.reason === 'PLAN_CHANGED' && details.planHash) {
         return { status: 'PLAN_CHANGED', batches: [], planHash: details.planHash };
       }
+      // Another run of this request got there first: answer what it wrote.
+      if (details.reason === 'REQUEST_DONE') {
+        const done = await findJobRequest(deps, requestId, requestKind);
+        return done?.result as CreateBatchJobResult;
+      }
       throw error;
     }
-    deps.logger.info({ jobId: job.id, status: result.status, batches: result.batches.length }, 'create-batch done');
+    deps.logger.info(
+      { jobId: job.id, status: result.status, batches: result.batches.length, actor: request.actor },
+      'create-batch done',
+    );
     return result;
   };
 }

@@ -1,7 +1,8 @@
 import { startBatchExecution } from '@payouts/core';
-import { addBatchFlow, finalizeJobId, parsePayload, QueueName } from '@payouts/queue';
-import { type Job, UnrecoverableError } from 'bullmq';
+import { addBatchFlow, finalizeJobId, QueueName } from '@payouts/queue';
+import type { Job } from 'bullmq';
 import type { WorkerDeps } from '../worker-deps.ts';
+import { parsePayloadOrRefuse, refuseJob } from './job-refusal.ts';
 
 export interface ExecuteBatchResult {
   batchId: string;
@@ -10,18 +11,23 @@ export interface ExecuteBatchResult {
   finalizeJobId: string;
 }
 
-/** execute-batch: PENDING|QUEUED -> PROCESSING, then one flow: finalize-batch over one pay-transaction per payment. */
+/**
+ * execute-batch: QUEUED -> PROCESSING, then one flow: finalize-batch over one pay-transaction per
+ * payment. Only a batch that the API or the nightly run queued; audited as whoever queued it.
+ */
 export function makeExecuteBatchProcessor(deps: WorkerDeps) {
   return async (job: Job): Promise<ExecuteBatchResult> => {
-    const { batchId, actor } = parsePayload(QueueName.executeBatch, job.data);
-    const started = await startBatchExecution(deps, batchId, { actor });
+    const { batchId } = await parsePayloadOrRefuse(deps, QueueName.executeBatch, job);
+    const started = await startBatchExecution(deps, batchId);
     if (!started.started) {
-      throw new UnrecoverableError(`batch ${batchId} is ${started.status} and cannot be executed`);
+      throw await refuseJob(deps, job, `batch ${batchId} is ${started.status}; only a QUEUED batch is executed`, {
+        batchId,
+      });
     }
     await addBatchFlow(deps.flowProducer, batchId, started.transactionIds, {
       attempts: deps.env.PAY_ATTEMPTS,
     });
-    deps.logger.info({ batchId, payments: started.transactionIds.length }, 'batch flow added');
+    deps.logger.info({ batchId, payments: started.transactionIds.length, queuedBy: started.actor }, 'batch flow added');
     return {
       batchId,
       status: 'PROCESSING',

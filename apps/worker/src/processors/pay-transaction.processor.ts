@@ -1,25 +1,33 @@
 import { describeDeadLetter, PaymentPermanentError, type PayOutcome, payTransaction } from '@payouts/core';
-import { deadLetterJobId, enqueue, parsePayload, QueueName } from '@payouts/queue';
+import { deadLetterJobId, enqueue, QueueName } from '@payouts/queue';
 import { DelayedError, type Job, UnrecoverableError } from 'bullmq';
 import type { WorkerDeps } from '../worker-deps.ts';
 import { reportBatchProgress } from './batch-progress.ts';
+import { parsePayloadOrRefuse, refuseJob } from './job-refusal.ts';
 
 const actor = { actor: 'system:pay-transaction' };
 
 /** pay-transaction: one payment, exactly once; the error's class decides between retry and give up. */
 export function makePayTransactionProcessor(deps: WorkerDeps) {
   return async (job: Job, token?: string): Promise<PayOutcome> => {
-    const { transactionId, batchId } = parsePayload(QueueName.payTransaction, job.data);
+    const { transactionId, batchId } = await parsePayloadOrRefuse(deps, QueueName.payTransaction, job);
     const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
     let outcome: PayOutcome;
     try {
-      outcome = await payTransaction(deps, transactionId, actor, { lastAttempt });
+      outcome = await payTransaction(deps, { transactionId, batchId }, actor, { lastAttempt });
     } catch (error) {
       if (error instanceof PaymentPermanentError) {
         await sendToDeadLetters(deps, transactionId, job.attemptsMade + 1);
         throw new UnrecoverableError(error.message);
       }
       throw error;
+    }
+    if (outcome.outcome === 'REFUSED') {
+      const why = outcome.status ? `${outcome.reason} (batch ${outcome.status})` : outcome.reason;
+      throw await refuseJob(deps, job, `transaction ${transactionId} of batch ${batchId}: ${why}`, {
+        batchId,
+        transactionId,
+      });
     }
     // Someone else holds a live claim (a stalled copy of this job): come back when its lease ends,
     // without spending an attempt.

@@ -44,7 +44,7 @@ export async function createAndExecute(
   if (!batchId) throw new Error('nothing payable');
   await alter(batchId);
   await queueBatchExecution(deps, batchId, { actor: 'test:admin' });
-  await enqueue(deps.queues, QueueName.executeBatch, { batchId, actor: 'test:admin' }, executeJobId(batchId));
+  await enqueue(deps.queues, QueueName.executeBatch, { batchId }, executeJobId(batchId));
   return batchId;
 }
 

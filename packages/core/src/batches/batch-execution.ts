@@ -12,7 +12,7 @@ export async function queueBatchExecution(deps: CoreDeps, batchId: string, who: 
   return deps.db.$transaction(async (tx) => {
     const updated = await tx.paymentBatch.updateMany({
       where: { id: batchId, status: 'PENDING' },
-      data: { status: 'QUEUED', scheduledAt: new Date() },
+      data: { status: 'QUEUED', scheduledAt: new Date(), queuedBy: who.actor },
     });
     if (updated.count === 1) {
       await writeAudit(tx, who, {
@@ -35,40 +35,49 @@ export async function queueBatchExecution(deps: CoreDeps, batchId: string, who: 
 }
 
 export type StartExecutionResult =
-  | { started: true; transactionIds: string[] }
-  | { started: false; status: PaymentBatchStatus };
+  | { started: true; transactionIds: string[]; actor: string }
+  | { started: false; status: PaymentBatchStatus | 'MISSING' };
 
 /**
- * Moves a batch PENDING|QUEUED -> PROCESSING (compare-and-set, audited as batch.executed) and returns
- * the transactions still to pay. A batch already PROCESSING is resumed rather than refused: the job
- * that set it may have died before adding its flow, and job ids make the re-add harmless.
+ * Moves a batch QUEUED -> PROCESSING (compare-and-set, audited as batch.executed) and returns the
+ * transactions still to pay. Only QUEUED: that state is the recorded decision (who queued it, through
+ * the API or the nightly run); a job asking to execute a PENDING batch is not one. The execution is
+ * audited as the actor who queued the batch, whatever the job says. A batch already PROCESSING is
+ * resumed rather than refused: the job that set it may have died before adding its flow, and job ids
+ * make the re-add harmless.
  */
-export async function startBatchExecution(deps: CoreDeps, batchId: string, who: Actor): Promise<StartExecutionResult> {
+export async function startBatchExecution(deps: CoreDeps, batchId: string): Promise<StartExecutionResult> {
   return deps.db.$transaction(async (tx) => {
-    const rows = await tx.$queryRaw<{ previous: PaymentBatchStatus }[]>`
-      WITH prev AS (SELECT "id", "status" FROM "PaymentBatch" WHERE "id" = ${batchId} FOR UPDATE)
-      UPDATE "PaymentBatch" b SET "status" = 'PROCESSING', "executedAt" = now(), "updatedAt" = now()
-      FROM prev WHERE b."id" = prev."id" AND prev."status" IN ('PENDING', 'QUEUED')
-      RETURNING prev."status" AS "previous"`;
-    const previous = rows[0]?.previous;
-    if (previous) {
-      await writeAudit(tx, who, {
-        action: 'batch.executed',
-        status: 'SUCCESS',
-        batchId,
-        fromStatus: previous,
-        toStatus: 'PROCESSING',
-      });
-    } else {
-      const batch = await tx.paymentBatch.findUnique({ where: { id: batchId }, select: { status: true } });
-      if (!batch) throw new NotFoundError('batch', batchId);
-      if (batch.status !== 'PROCESSING') return { started: false, status: batch.status };
+    const rows = await tx.$queryRaw<{ queuedBy: string | null }[]>`
+      UPDATE "PaymentBatch" SET "status" = 'PROCESSING', "executedAt" = now(), "updatedAt" = now()
+      WHERE "id" = ${batchId} AND "status" = 'QUEUED'
+      RETURNING "queuedBy"`;
+    const batch = await tx.paymentBatch.findUnique({
+      where: { id: batchId },
+      select: { status: true, queuedBy: true },
+    });
+    if (!batch) return { started: false, status: 'MISSING' };
+    const actor = batch.queuedBy ?? 'unknown';
+    if (rows.length === 1) {
+      await writeAudit(
+        tx,
+        { actor },
+        {
+          action: 'batch.executed',
+          status: 'SUCCESS',
+          batchId,
+          fromStatus: 'QUEUED',
+          toStatus: 'PROCESSING',
+        },
+      );
+    } else if (batch.status !== 'PROCESSING') {
+      return { started: false, status: batch.status };
     }
     const unsettled = await tx.disbursementTransaction.findMany({
       where: { batchId, status: { in: ['PENDING', 'PROCESSING', 'UNKNOWN'] } },
       select: { id: true },
       orderBy: { transactionId: 'asc' },
     });
-    return { started: true, transactionIds: unsettled.map((t) => t.id) };
+    return { started: true, transactionIds: unsettled.map((t) => t.id), actor };
   });
 }

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { DisbursementProvider, Prisma } from '@payouts/db';
+import { completeJobRequest } from '../authority/job-requests.ts';
 import type { Actor, CoreDeps } from '../deps.ts';
 import { ConflictError } from '../errors.ts';
 import { computePlanHash, type PayableFilter, selectPayableCommissions } from '../payables/payable-commissions.ts';
@@ -11,6 +12,11 @@ export interface CreateBatchesInput extends PayableFilter {
   maxBatchSize: number;
   /** From a preview: refuse (PLAN_CHANGED) unless exactly the previewed commissions would be paid. */
   planHash?: string;
+  /**
+   * The recorded request this creation carries out: completed with the result in the same DB
+   * transaction, so a request makes batches once however often its job runs (REQUEST_DONE after).
+   */
+  requestId?: string;
 }
 
 export interface CreatedBatch {
@@ -47,17 +53,27 @@ export async function createBatches(
           planHash,
         });
       }
-      if (payable.length === 0) return { status: 'NO_PAYABLE_AFFILIATES', batches: [], planHash };
-
       const batches: CreatedBatch[] = [];
       for (const chunk of splitIntoChunks(payable, input.maxBatchSize)) {
         const ids = chunk.map((c) => c.commissionId);
         batches.push(await writeBatch(tx, ids, input.provider, who));
       }
-      return { status: 'CREATED', batches, planHash };
+      const result: CreateBatchesResult =
+        batches.length === 0
+          ? { status: 'NO_PAYABLE_AFFILIATES', batches: [], planHash }
+          : { status: 'CREATED', batches, planHash };
+      if (input.requestId !== undefined && !(await completeJobRequest(tx, input.requestId, asJson(result)))) {
+        throw new ConflictError(`request ${input.requestId} was carried out already`, { reason: 'REQUEST_DONE' });
+      }
+      return result;
     },
     { timeout: 120_000, maxWait: 10_000 },
   );
+}
+
+/** A plain data result as a JSON column value (its fields are strings, numbers and arrays of them). */
+function asJson(result: CreateBatchesResult): Prisma.InputJsonObject {
+  return JSON.parse(JSON.stringify(result)) as Prisma.InputJsonObject;
 }
 
 export function splitIntoChunks<T>(items: readonly T[], size: number): T[][] {

@@ -9,6 +9,7 @@ import type { Actor, CoreDeps } from '../deps.ts';
 import { coerceError, PaymentPermanentError, PaymentRetryableError } from '../errors.ts';
 import {
   type ClaimedTransaction,
+  type ClaimRefusal,
   claimTransaction,
   recordPaymentCompleted,
   releaseClaim,
@@ -23,7 +24,9 @@ export interface PaymentDeps extends CoreDeps {
 export type PayOutcome =
   | { outcome: 'COMPLETED'; providerTxId: string; foundByLookup: boolean }
   /** Another attempt settled or holds the transaction: nothing to do now. */
-  | { outcome: 'NOT_CLAIMABLE'; status: string; leaseEndsAt?: Date };
+  | { outcome: 'NOT_CLAIMABLE'; status: string; leaseEndsAt?: Date }
+  /** Postgres never authorised this payment (no such transaction in this batch, or the batch is not PROCESSING). */
+  | { outcome: 'REFUSED'; reason: ClaimRefusal; status?: string };
 
 /**
  * Pays one transaction at most once (DESIGN.md "Exactly-once payment"): claim by compare-and-set,
@@ -33,12 +36,15 @@ export type PayOutcome =
  */
 export async function payTransaction(
   deps: PaymentDeps,
-  transactionId: string,
+  payment: { transactionId: string; batchId: string },
   who: Actor,
   options: { lastAttempt?: boolean } = {},
 ): Promise<PayOutcome> {
-  const claim = await claimTransaction(deps, transactionId, deps.claimLeaseMs, who);
-  if (!claim.claimed) return { outcome: 'NOT_CLAIMABLE', status: claim.status, leaseEndsAt: claim.leaseEndsAt };
+  const claim = await claimTransaction(deps, payment.transactionId, payment.batchId, deps.claimLeaseMs, who);
+  if (!claim.claimed) {
+    if ('refused' in claim) return { outcome: 'REFUSED', reason: claim.refused, status: claim.status };
+    return { outcome: 'NOT_CLAIMABLE', status: claim.status, leaseEndsAt: claim.leaseEndsAt };
+  }
   const tx = claim.transaction;
 
   let providerTxId: string;

@@ -1,6 +1,8 @@
 import type { DisbursementTransactionStatus, Prisma } from '@payouts/db';
 import type { Actor, CoreDeps } from '../deps.ts';
 
+const settledStatuses = new Set<DisbursementTransactionStatus>(['COMPLETED', 'FAILED', 'CANCELLED']);
+
 /** A transaction as the payment protocol sees it after claiming it. */
 export interface ClaimedTransaction {
   id: string;
@@ -16,25 +18,36 @@ export interface ClaimedTransaction {
   previous: DisbursementTransactionStatus;
 }
 
+/** Why a claim was refused outright: the job asked for something Postgres never authorised. */
+export type ClaimRefusal = 'TRANSACTION_NOT_FOUND' | 'BATCH_MISMATCH' | 'BATCH_NOT_PROCESSING';
+
 export type ClaimResult =
   | { claimed: true; transaction: ClaimedTransaction }
-  | { claimed: false; status: DisbursementTransactionStatus; leaseEndsAt?: Date };
+  | { claimed: false; status: DisbursementTransactionStatus; leaseEndsAt?: Date }
+  | { claimed: false; refused: ClaimRefusal; status?: string };
 
 /**
  * Takes the transaction for one payment attempt: PENDING|UNKNOWN -> PROCESSING, or a PROCESSING
- * claim older than the lease (its holder is presumed dead). The claim time doubles as a fencing
- * token: only the holder of this exact claim may settle the transaction afterwards.
+ * claim older than the lease (its holder is presumed dead). Only a transaction of the given batch,
+ * and only while that batch is PROCESSING: executing it was decided in Postgres, not by whoever added
+ * the job. The claim time doubles as a fencing token: only the holder of this exact claim may settle
+ * the transaction afterwards.
  */
 export async function claimTransaction(
   deps: CoreDeps,
   transactionId: string,
+  batchId: string,
   leaseMs: number,
   who: Actor,
 ): Promise<ClaimResult> {
-  // One statement: the compare-and-set and its audit row commit together, in one round trip.
+  // One statement: the compare-and-set and its audit row commit together, in one round trip. A batch
+  // leaves PROCESSING only once none of its transactions is claimable, so no lock on it is needed.
   const rows = await deps.db.$queryRaw<ClaimedTransaction[]>`
     WITH prev AS (
-      SELECT "id", "status", "claimedAt" FROM "DisbursementTransaction" WHERE "id" = ${transactionId} FOR UPDATE
+      SELECT t."id", t."status", t."claimedAt" FROM "DisbursementTransaction" t
+      JOIN "PaymentBatch" b ON b."id" = t."batchId" AND b."status" = 'PROCESSING'
+      WHERE t."id" = ${transactionId} AND t."batchId" = ${batchId}
+      FOR UPDATE OF t
     ), claimed AS (
       UPDATE "DisbursementTransaction" t
       SET "status" = 'PROCESSING', "claimedAt" = clock_timestamp(), "updatedAt" = now()
@@ -59,9 +72,15 @@ export async function claimTransaction(
 
   const current = await deps.db.disbursementTransaction.findUnique({
     where: { id: transactionId },
-    select: { status: true, claimedAt: true },
+    select: { status: true, claimedAt: true, batchId: true, batch: { select: { status: true } } },
   });
-  if (!current) throw new Error(`transaction ${transactionId} does not exist`);
+  if (!current) return { claimed: false, refused: 'TRANSACTION_NOT_FOUND' };
+  if (current.batchId !== batchId) return { claimed: false, refused: 'BATCH_MISMATCH' };
+  // Settled already: a repeated delivery of a job that did its work, nothing to refuse.
+  if (settledStatuses.has(current.status)) return { claimed: false, status: current.status };
+  if (current.batch.status !== 'PROCESSING') {
+    return { claimed: false, refused: 'BATCH_NOT_PROCESSING', status: current.batch.status };
+  }
   const leaseEndsAt =
     current.status === 'PROCESSING' && current.claimedAt ? new Date(current.claimedAt.getTime() + leaseMs) : undefined;
   return { claimed: false, status: current.status, leaseEndsAt };

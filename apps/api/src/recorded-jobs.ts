@@ -1,0 +1,39 @@
+import { type Actor, recordJobRequest } from '@payouts/core';
+import {
+  enqueue,
+  type JobRequestKind,
+  type JobRequestParams,
+  jobRequestParams,
+  MaintenanceJob,
+  QueueName,
+  retention,
+} from '@payouts/queue';
+import type { Job } from 'bullmq';
+import type { ApiDeps } from './api-deps.ts';
+
+/**
+ * Records what the caller asks for in Postgres (JobRequest: who, and with which parameters), then
+ * enqueues the job that carries it out under the same id. The worker reads the request back and
+ * never trusts the job's data, so a job added to Redis by anyone else does nothing.
+ */
+export async function startRecordedJob<K extends JobRequestKind>(
+  deps: ApiDeps,
+  kind: K,
+  jobId: string,
+  params: JobRequestParams<K>,
+  who: Actor,
+): Promise<Job> {
+  const checked = jobRequestParams[kind].parse(params) as Record<string, unknown>;
+  // undefined fields are left out: the row holds JSON
+  const stored = JSON.parse(JSON.stringify(checked));
+  if (kind === QueueName.createBatch) {
+    await recordJobRequest(deps, { id: jobId, queue: QueueName.createBatch, name: kind, params: stored }, who);
+    return enqueue(deps.queues, QueueName.createBatch, { requestId: jobId }, jobId);
+  }
+  await recordJobRequest(deps, { id: jobId, queue: QueueName.maintenance, name: kind, params: stored }, who);
+  const removal =
+    kind === MaintenanceJob.nightlyPayout
+      ? { removeOnComplete: { age: 24 * 3600 }, removeOnFail: { age: 7 * 24 * 3600 } }
+      : retention;
+  return deps.queues[QueueName.maintenance].add(kind, {}, { ...removal, jobId });
+}
