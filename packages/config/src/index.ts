@@ -46,6 +46,8 @@ export const envSchema = z.object({
   BULL_BOARD_ENABLED: bool.default(true),
   // requests per minute per API key (per address without one), counted in Redis across API processes
   RATE_LIMIT_PER_MINUTE: positiveInt.default(600),
+  // failed authentications per minute per address before it gets 429 without a key look-up
+  AUTH_FAILURES_PER_MINUTE: positiveInt.default(30),
 });
 
 export type Env = z.infer<typeof envSchema>;

@@ -16,10 +16,11 @@ declare module 'fastify' {
 export function readApiKey(request: FastifyRequest): string | undefined {
   const header = request.headers.authorization;
   if (!header) return undefined;
-  const [scheme, value] = header.split(' ', 2);
-  if (!value) return undefined;
-  if (scheme?.toLowerCase() === 'bearer') return value.trim();
-  if (scheme?.toLowerCase() === 'basic') {
+  const match = /^\s*([A-Za-z]+)\s+(\S+)\s*$/.exec(header);
+  if (!match?.[1] || !match[2]) return undefined;
+  const [, scheme, value] = match;
+  if (scheme.toLowerCase() === 'bearer') return value;
+  if (scheme.toLowerCase() === 'basic') {
     const decoded = Buffer.from(value, 'base64').toString('utf8');
     const colon = decoded.indexOf(':');
     return colon >= 0 ? decoded.slice(colon + 1) : undefined;
@@ -30,9 +31,16 @@ export function readApiKey(request: FastifyRequest): string | undefined {
 /** A preHandler that lets through only valid keys of the given roles; denied attempts are logged, keys never. */
 export function requireRole(db: Db, roles: readonly ApiKeyRole[], options: { basicChallenge?: boolean } = {}) {
   return async (request: FastifyRequest, reply: FastifyReply) => {
+    const failures = request.server.authFailures;
+    const blockedMs = await failures.blockedFor(request.ip);
+    if (blockedMs > 0) {
+      reply.header('retry-after', Math.ceil(blockedMs / 1000));
+      throw new HttpError('RATE_LIMITED', 'too many failed authentications from this address; retry later');
+    }
     const key = readApiKey(request);
     const principal = key ? await authenticateApiKey({ db }, key) : null;
     if (!principal) {
+      await failures.recordFailure(request.ip);
       request.log.warn({ url: request.url, ip: request.ip, reason: key ? 'invalid key' : 'no key' }, 'access denied');
       if (options.basicChallenge) reply.header('www-authenticate', 'Basic realm="payouts", charset="UTF-8"');
       throw new HttpError('UNAUTHORIZED', 'a valid API key is required (Authorization: Bearer <key>)');

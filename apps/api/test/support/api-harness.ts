@@ -35,6 +35,7 @@ export async function startTestApi(ctx: TestContext, env: Record<string, string>
       QUEUE_PREFIX: ctx.queuePrefix,
       LOG_LEVEL: 'silent',
       RATE_LIMIT_PER_MINUTE: '100000',
+      AUTH_FAILURES_PER_MINUTE: '100000',
       ...env,
     }),
   );
