@@ -2,9 +2,12 @@ import Fastify, { type FastifyServerOptions } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { ApiDeps } from './api-deps.ts';
 import { bullBoard } from './plugins/bull-board.ts';
+import { earlyErrorOptions, registerUrlLimit } from './plugins/early-errors.ts';
 import { registerErrorHandler } from './plugins/error-handler.ts';
+import { registerInputGuard } from './plugins/input-guard.ts';
 import { openApiSpec, openApiUi } from './plugins/openapi.ts';
 import { rateLimit } from './plugins/rate-limit.ts';
+import { securityHeaders } from './plugins/security-headers.ts';
 import { affiliatesRoutes } from './routes/affiliates.routes.ts';
 import { auditLogsRoutes } from './routes/audit-logs.routes.ts';
 import { batchLifecycleRoutes } from './routes/batch-lifecycle.routes.ts';
@@ -25,7 +28,7 @@ declare module 'fastify' {
 
 /** Builds the HTTP app; knows nothing of the process (server.ts listens, tests inject). */
 export async function buildApp(deps: ApiDeps, options: FastifyServerOptions = {}) {
-  const app = Fastify({ bodyLimit: 1024 * 1024, ...options });
+  const app = Fastify({ bodyLimit: 1024 * 1024, ...earlyErrorOptions, ...options });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   registerErrorHandler(app);
@@ -37,6 +40,10 @@ export async function buildApp(deps: ApiDeps, options: FastifyServerOptions = {}
     for (const method of [route.method].flat()) if (method !== 'HEAD') apiRoutes.push({ method, url: route.url });
   });
 
+  // Headers first, so that every answer has them (rate limit and auth answer in onRequest too).
+  await securityHeaders(app, deps);
+  registerUrlLimit(app);
+  registerInputGuard(app);
   await rateLimit(app, deps);
   await openApiSpec(app);
   await app.register(healthRoutes, deps);

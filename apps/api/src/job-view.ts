@@ -1,5 +1,5 @@
 import { type Queues, queueOfJobId } from '@payouts/queue';
-import type { Job, QueueEvents } from 'bullmq';
+import type { Job, Queue, QueueEvents } from 'bullmq';
 
 export interface JobView {
   jobId: string;
@@ -38,14 +38,79 @@ export type WaitOutcome<T> =
   | { state: 'failed'; reason: string }
   | { state: 'pending' };
 
-/** Waits up to `seconds` for a job to finish; 'pending' when it has not by then. */
-export async function waitForJob<T>(job: Job, events: QueueEvents, seconds: number): Promise<WaitOutcome<T>> {
-  try {
-    const result = (await job.waitUntilFinished(events, seconds * 1000)) as T;
-    return { state: 'completed', result };
-  } catch (error) {
-    // waitUntilFinished rejects with the job's failedReason when it failed, or on timeout.
-    if ((await job.getState()) === 'failed') return { state: 'failed', reason: (error as Error).message };
-    return { state: 'pending' };
+type Finish = { state: 'completed'; result: unknown } | { state: 'failed'; reason: string };
+type Waiters = Map<string, Set<(finish: Finish) => void>>;
+
+/**
+ * The waits of each QueueEvents, by job id. One 'completed' and one 'failed' listener per QueueEvents
+ * serve every concurrent `?wait=`: a listener per request (as job.waitUntilFinished adds, on the queue
+ * too) would pile up past Node's listener limit under load.
+ */
+const waitersByEvents = new WeakMap<QueueEvents, Waiters>();
+
+function waitersOf(events: QueueEvents): Waiters {
+  const known = waitersByEvents.get(events);
+  if (known) return known;
+  const waiters: Waiters = new Map();
+  const settle = (jobId: string, finish: Finish) => {
+    for (const waiter of waiters.get(jobId) ?? []) waiter(finish);
+  };
+  events.on('completed', ({ jobId, returnvalue }) => settle(jobId, { state: 'completed', result: returnvalue }));
+  events.on('failed', ({ jobId, failedReason }) => settle(jobId, { state: 'failed', reason: failedReason }));
+  waitersByEvents.set(events, waiters);
+  return waiters;
+}
+
+/** The job's finish event, or undefined after `ms`; `cancel` stops listening. */
+function nextFinish(events: QueueEvents, jobId: string, ms: number) {
+  const waiters = waitersOf(events);
+  let stop = () => {};
+  const finished = new Promise<Finish | undefined>((resolve) => {
+    const waiter = (finish: Finish | undefined) => {
+      stop();
+      resolve(finish);
+    };
+    const timer = setTimeout(() => waiter(undefined), ms);
+    const forJob = waiters.get(jobId) ?? new Set();
+    forJob.add(waiter);
+    waiters.set(jobId, forJob);
+    stop = () => {
+      clearTimeout(timer);
+      forJob.delete(waiter);
+      if (forJob.size === 0 && waiters.get(jobId) === forJob) waiters.delete(jobId);
+    };
+  });
+  return { finished, cancel: () => stop() };
+}
+
+/**
+ * Waits up to `seconds` for a job of `queue` to finish; 'pending' when it has not by then. A failed
+ * attempt that BullMQ will retry is not the end: only a job left failed is.
+ */
+export async function waitForJob<T>(
+  queue: Queue,
+  job: Job,
+  events: QueueEvents,
+  seconds: number,
+): Promise<WaitOutcome<T>> {
+  const jobId = job.id ?? '';
+  const deadline = Date.now() + seconds * 1000;
+  for (;;) {
+    const { finished, cancel } = nextFinish(events, jobId, Math.max(0, deadline - Date.now()));
+    // Listening first, then looking: a job that finished before the listener was there is found here.
+    await events.waitUntilReady();
+    const current = await queue.getJob(jobId);
+    const state = current ? await current.getState() : 'unknown';
+    if (state === 'completed') {
+      cancel();
+      return { state, result: current?.returnvalue as T };
+    }
+    if (state === 'failed') {
+      cancel();
+      return { state, reason: current?.failedReason ?? 'failed' };
+    }
+    const finish = await finished;
+    if (!finish) return { state: 'pending' };
+    if (finish.state === 'completed') return { state: 'completed', result: finish.result as T };
   }
 }

@@ -58,7 +58,9 @@ describe('affiliates routes', () => {
       }
       const notIssued = await call('GET', '/affiliates/payable?cursor=bm90LWEtY3Vyc29y');
       expect(notIssued.status).toBe(400);
-      expect(notIssued.body.error.message).toMatch(/cursor/);
+      expect(notIssued.body.error.details).toContainEqual(
+        expect.objectContaining({ path: '/cursor', message: 'cursor is not one this API issued' }),
+      );
     });
 
     it('reports everyone with open commissions, with exact amounts and reasons', async () => {

@@ -107,7 +107,9 @@ describe('GET /audit-logs', () => {
     expect(unknown.status).toBe(400);
     const notIssued = await call('/audit-logs?cursor=bm90LWEtY3Vyc29y');
     expect(notIssued.status).toBe(400);
-    expect(notIssued.body.error.message).toMatch(/cursor/);
+    expect(notIssued.body.error.details).toContainEqual(
+      expect.objectContaining({ path: '/cursor', message: 'cursor is not one this API issued' }),
+    );
   });
 
   it('filters by action, actor, batch, transaction and commission, newest first', async () => {

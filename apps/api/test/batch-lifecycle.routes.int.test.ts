@@ -151,7 +151,9 @@ describe('batch lifecycle routes: list, preview, cancel', () => {
       }
       const notIssued = await call('GET', '/batches?cursor=bm90LWEtY3Vyc29y');
       expect(notIssued.status).toBe(400);
-      expect(notIssued.body.error.message).toMatch(/cursor/);
+      expect(notIssued.body.error.details).toContainEqual(
+        expect.objectContaining({ path: '/cursor', message: 'cursor is not one this API issued' }),
+      );
       const before = await rowCounts(ctx.db);
       const bad = await call('DELETE', '/batches/not%20an%20id');
       expect(bad.status).toBe(400);

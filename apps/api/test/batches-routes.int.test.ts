@@ -115,6 +115,6 @@ describe('batch and job routes refuse what they must, and change nothing when th
     const huge = { affiliateIds: ['x'.repeat(1_100_000)] };
     const answer = await call('POST', '/batches', api.keys.admin, huge);
     expect(answer.statusCode).toBe(413);
-    expect(answer.json().error.code).toBe('VALIDATION_FAILED');
+    expect(answer.json().error.code).toBe('PAYLOAD_TOO_LARGE');
   });
 });

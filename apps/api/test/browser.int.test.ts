@@ -3,7 +3,7 @@ import { parseEnv } from '@payouts/config';
 import { createApiKey } from '@payouts/core';
 import { makeTestContext, type TestContext } from '@payouts/testing';
 import type { FastifyInstance } from 'fastify';
-import { type Browser, chromium } from 'playwright-core';
+import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeApiDeps, makeApiDeps } from '../src/api-deps.ts';
 import { buildApp } from '../src/app.ts';
@@ -52,9 +52,30 @@ describe.skipIf(!haveChromium)('an operator in a browser', () => {
     await ctx?.cleanup();
   });
 
+  // Content-Security-Policy violations each page reports, from its console and its own event.
+  const cspViolations = new Map<Page, string[]>();
   const pageWithKey = async (key: string | undefined) => {
     const context = await browser.newContext(key ? { httpCredentials: { username: 'operator', password: key } } : {});
-    return context.newPage();
+    const page = await context.newPage();
+    const violations: string[] = [];
+    cspViolations.set(page, violations);
+    page.on('console', (message) => {
+      if (/Content Security Policy/i.test(message.text())) violations.push(message.text());
+    });
+    await page.exposeFunction('reportCspViolation', (text: string) => violations.push(text));
+    // Page code, as text: this file is compiled without the DOM's types.
+    await page.addInitScript({
+      content: `document.addEventListener('securitypolicyviolation', (event) => {
+        window.reportCspViolation(event.violatedDirective + ' blocked ' + (event.blockedURI || 'inline') +
+          ' (' + event.sourceFile + ':' + event.lineNumber + ')');
+      });`,
+    });
+    return page;
+  };
+  const expectNoCspViolations = async (page: Page) => {
+    // Reports are queued as tasks: let the page settle before reading them.
+    await page.waitForLoadState('networkidle', { timeout: 5_000 }).catch(() => undefined);
+    expect(cspViolations.get(page)).toEqual([]);
   };
 
   it('logs in to Bull Board with the key as password and sees the pay-transaction queue', async () => {
@@ -63,6 +84,11 @@ describe.skipIf(!haveChromium)('an operator in a browser', () => {
     expect(response?.status()).toBe(200);
     await page.getByText('pay-transaction').first().waitFor({ timeout: 15_000 });
     await page.getByText('dead-letter').first().waitFor({ timeout: 15_000 });
+    await expectNoCspViolations(page);
+    // A queue's own page loads more of the board (its job lists and their components).
+    await page.getByText('pay-transaction').first().click();
+    await page.waitForURL(/\/queue\/pay-transaction/, { timeout: 15_000 });
+    await expectNoCspViolations(page);
   });
 
   it('reads the API documentation', async () => {
@@ -70,6 +96,7 @@ describe.skipIf(!haveChromium)('an operator in a browser', () => {
     await page.goto(`${baseUrl}/docs`);
     await page.getByText('Payouts admin API').first().waitFor({ timeout: 15_000 });
     await page.getByText('/api/disbursement/batches/{batchId}/execute').first().waitFor({ timeout: 15_000 });
+    await expectNoCspViolations(page);
   });
 
   it('is asked for a login without a key, and refused with a wrong one', async () => {

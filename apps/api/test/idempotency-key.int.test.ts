@@ -70,6 +70,24 @@ describe('Idempotency-Key on POSTs that start work', () => {
     expect(plain[0]?.json().jobId).not.toBe(plain[1]?.json().jobId);
   });
 
+  it('keeps nothing for a refused request: the same key works once the request is fixed', async () => {
+    const records = () => ctx.db.idempotencyRecord.count();
+    const before = await records();
+    const execute = (batchId: string) =>
+      app.inject({
+        method: 'POST',
+        url: `/api/disbursement/batches/${batchId}/execute`,
+        headers: { authorization: `Bearer ${key}`, 'idempotency-key': 'fix-and-retry' },
+      });
+    const refused = await execute('no-such-batch');
+    expect(refused.statusCode).toBe(404);
+    expect(await records()).toBe(before);
+    const again = await execute('no-such-batch');
+    expect(again.statusCode).toBe(404);
+    expect(again.headers['idempotent-replayed']).toBeUndefined();
+    expect(await records()).toBe(before);
+  });
+
   it('rejects a malformed key with 400', async () => {
     const response = await create('x'.repeat(201), {});
     expect(response.statusCode).toBe(400);

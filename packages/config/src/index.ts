@@ -4,6 +4,27 @@ const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' |
 
 const positiveInt = z.coerce.number().int().positive();
 
+/** An origin as a browser sends it: scheme, host and port only (`https://ops.example.com`). */
+const origin = z.string().refine((value) => {
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'https:' || url.protocol === 'http:') && url.origin === value;
+  } catch {
+    return false;
+  }
+}, 'an origin such as https://ops.example.com (scheme, host, optional port; no path or trailing slash)');
+
+/** A comma-separated list, blanks dropped. */
+const originList = z
+  .string()
+  .transform((value) =>
+    value
+      .split(',')
+      .map((item) => item.trim())
+      .filter((item) => item !== ''),
+  )
+  .pipe(z.array(origin));
+
 /** Every environment variable the system reads, with a working local default. */
 export const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
@@ -46,6 +67,8 @@ export const envSchema = z.object({
   BULL_BOARD_ENABLED: bool.default(true),
   // requests per minute per API key (per address without one), counted in Redis across API processes
   RATE_LIMIT_PER_MINUTE: positiveInt.default(600),
+  // browser origins allowed to call the API cross-origin (CORS), comma-separated exact origins; none when empty
+  CORS_ORIGINS: originList.default([]),
   // failed authentications per minute per address before it gets 429 without a key look-up
   AUTH_FAILURES_PER_MINUTE: positiveInt.default(30),
 });

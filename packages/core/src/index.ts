@@ -81,7 +81,14 @@ export {
   sumUsd,
   usdToProviderUnits,
 } from './money.ts';
-export type { Page, PageRequest } from './paging.ts';
+export {
+  decodeCursor,
+  isIssuedCursor,
+  isStorableInstant,
+  type Page,
+  type PageRequest,
+  storableInstants,
+} from './paging.ts';
 export { createAffiliatePayout } from './payables/affiliate-payout.ts';
 export {
   type IneligibleReason,

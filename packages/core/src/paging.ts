@@ -20,11 +20,48 @@ export function encodeCursor(position: CursorPosition): string {
   return Buffer.from(`${position.createdAt.toISOString()}|${position.id}`, 'utf8').toString('base64url');
 }
 
+/**
+ * The instants Postgres stores and JS writes back as the same `YYYY-MM-DDTHH:mm:ss.sssZ`: years 0001-9999.
+ * (Postgres has no year 0, and JS writes years past 9999 as `+010000-...`, which Postgres does not read.)
+ */
+export const storableInstants = {
+  earliest: new Date('0001-01-01T00:00:00.000Z'),
+  latest: new Date('9999-12-31T23:59:59.999Z'),
+} as const;
+
+export function isStorableInstant(date: Date): boolean {
+  const time = date.getTime();
+  return time >= storableInstants.earliest.getTime() && time <= storableInstants.latest.getTime();
+}
+
+const cursorText = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z)\|([A-Za-z0-9_-]{1,100})$/;
+
+/**
+ * The position a cursor made by `encodeCursor` holds. Anything else (not canonical base64url, another
+ * layout, an id outside the id charset, a date that is not a storable instant) is VALIDATION_FAILED: a
+ * cursor is opaque, and nothing but our own reaches the database.
+ */
 export function decodeCursor(cursor: string): CursorPosition {
-  const [iso, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
-  const createdAt = new Date(iso ?? '');
-  if (!id || Number.isNaN(createdAt.getTime())) {
-    throw new DomainError('VALIDATION_FAILED', 'cursor is not one this API issued');
+  const position = parseCursor(cursor);
+  if (!position) throw new DomainError('VALIDATION_FAILED', 'cursor is not one this API issued');
+  return position;
+}
+
+export function isIssuedCursor(cursor: string): boolean {
+  return parseCursor(cursor) !== null;
+}
+
+function parseCursor(cursor: string): CursorPosition | null {
+  if (cursor.length === 0 || cursor.length > 200) return null;
+  const bytes = Buffer.from(cursor, 'base64url');
+  // Node skips characters that are not base64url: only a cursor that re-encodes to itself is one we made.
+  if (bytes.toString('base64url') !== cursor) return null;
+  const match = cursorText.exec(bytes.toString('utf8'));
+  const [, iso, id] = match ?? [];
+  if (!iso || !id) return null;
+  const createdAt = new Date(iso);
+  if (Number.isNaN(createdAt.getTime()) || createdAt.toISOString() !== iso || !isStorableInstant(createdAt)) {
+    return null;
   }
   return { createdAt, id };
 }

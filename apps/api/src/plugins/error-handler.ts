@@ -1,30 +1,41 @@
 import { ConflictError, DomainError, NotFoundError } from '@payouts/core';
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { collectKnownRoutes } from './known-routes.ts';
 
 export type ErrorCode =
   | 'VALIDATION_FAILED'
   | 'UNAUTHORIZED'
   | 'FORBIDDEN'
-  | 'METHOD_NOT_ALLOWED'
   | 'NOT_FOUND'
+  | 'METHOD_NOT_ALLOWED'
+  | 'REQUEST_TIMEOUT'
   | 'CONFLICT'
+  | 'PAYLOAD_TOO_LARGE'
+  | 'URI_TOO_LONG'
+  | 'UNSUPPORTED_MEDIA_TYPE'
   | 'IDEMPOTENCY_KEY_REUSED'
   | 'NO_PAYABLE_AFFILIATES'
   | 'RATE_LIMITED'
+  | 'HEADERS_TOO_LARGE'
   | 'INTERNAL'
   | 'UNAVAILABLE';
 
-const statusOf: Record<ErrorCode, number> = {
+export const statusOf: Record<ErrorCode, number> = {
   VALIDATION_FAILED: 400,
   UNAUTHORIZED: 401,
   FORBIDDEN: 403,
-  METHOD_NOT_ALLOWED: 405,
   NOT_FOUND: 404,
+  METHOD_NOT_ALLOWED: 405,
+  REQUEST_TIMEOUT: 408,
   CONFLICT: 409,
+  PAYLOAD_TOO_LARGE: 413,
+  URI_TOO_LONG: 414,
+  UNSUPPORTED_MEDIA_TYPE: 415,
   IDEMPOTENCY_KEY_REUSED: 422,
   NO_PAYABLE_AFFILIATES: 422,
   RATE_LIMITED: 429,
+  HEADERS_TOO_LARGE: 431,
   INTERNAL: 500,
   UNAVAILABLE: 503,
 };
@@ -48,8 +59,23 @@ export function errorBody(code: ErrorCode, message: string, details?: unknown) {
   return { error: { code, message, ...(details === undefined ? {} : { details }) } };
 }
 
-/** One error handler for the whole app: every error becomes `{ error: { code, message, details } }`. */
+/** Fastify's 4xx errors whose status has a code of its own; any other 4xx is VALIDATION_FAILED. */
+const clientErrorCodes: Partial<Record<number, ErrorCode>> = {
+  405: 'METHOD_NOT_ALLOWED',
+  408: 'REQUEST_TIMEOUT',
+  413: 'PAYLOAD_TOO_LARGE',
+  414: 'URI_TOO_LONG',
+  415: 'UNSUPPORTED_MEDIA_TYPE',
+  429: 'RATE_LIMITED',
+  431: 'HEADERS_TOO_LARGE',
+};
+
+/**
+ * One error handler for the whole app: every error becomes `{ error: { code, message, details } }`; a known
+ * path asked with another method is 405 with `Allow`, an unknown one 404. Call before any route is added.
+ */
 export function registerErrorHandler(app: FastifyInstance) {
+  const methodsOf = collectKnownRoutes(app);
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (hasZodFastifySchemaValidationErrors(error)) {
       const details = error.validation.map((issue) => ({
@@ -71,7 +97,7 @@ export function registerErrorHandler(app: FastifyInstance) {
     }
     // Fastify's own client errors (bad JSON, body too large, unsupported media type).
     if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
-      const code: ErrorCode = error.statusCode === 429 ? 'RATE_LIMITED' : 'VALIDATION_FAILED';
+      const code = clientErrorCodes[error.statusCode] ?? 'VALIDATION_FAILED';
       return reply.status(error.statusCode).send(errorBody(code, error.message));
     }
     request.log.error({ err: error }, 'unhandled error');
@@ -79,6 +105,16 @@ export function registerErrorHandler(app: FastifyInstance) {
   });
 
   app.setNotFoundHandler((request, reply) => {
-    reply.status(404).send(errorBody('NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]}`));
+    const path = request.url.split('?')[0] ?? '/';
+    const allowed = methodsOf(path);
+    if (allowed.length > 0 && !allowed.includes(request.method)) {
+      reply.header('allow', allowed.join(', '));
+      return reply
+        .status(405)
+        .send(
+          errorBody('METHOD_NOT_ALLOWED', `${request.method} is not allowed on ${path}; use ${allowed.join(', ')}`),
+        );
+    }
+    return reply.status(404).send(errorBody('NOT_FOUND', `no route ${request.method} ${path}`));
   });
 }

@@ -19,7 +19,7 @@ function requestHash(request: FastifyRequest): string {
 
 /**
  * `Idempotency-Key` for POSTs that start work (after auth): the first request with a key runs and its
- * answer is kept; the same key and request get that answer again (header `idempotent-replayed: true`);
+ * answer is kept when it succeeded; the same key and request get that answer again (header `idempotent-replayed: true`);
  * the same key with another request is 422 IDEMPOTENCY_KEY_REUSED; while the first is still running, 409.
  */
 export function idempotency(db: Db) {
@@ -58,7 +58,9 @@ export function idempotency(db: Db) {
   const onSend = async (request: FastifyRequest, reply: FastifyReply, payload: unknown) => {
     const recordId = request.idempotencyRecordId;
     if (!recordId) return payload;
-    if (reply.statusCode >= 500) {
+    // Only an answer that did something is kept: a refused request (4xx) or a failure (5xx) leaves no
+    // row behind, and the same key may be used again once the request is fixed.
+    if (reply.statusCode >= 400) {
       await releaseIdempotentRequest({ db }, recordId);
     } else {
       await completeIdempotentRequest({ db }, recordId, reply.statusCode, parseJson(payload));

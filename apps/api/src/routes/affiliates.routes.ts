@@ -12,19 +12,10 @@ import { z } from 'zod';
 import type { ApiDeps } from '../api-deps.ts';
 import { actorOf, requireRole, roles } from '../plugins/auth.ts';
 import { idempotency } from '../plugins/idempotency.ts';
-import { answers } from '../plugins/openapi.ts';
-import { idParam } from './schemas.ts';
+import { bodyErrors, errorAnswers, idempotencyKeyHeaders } from '../plugins/openapi.ts';
+import { idParam, pageQueryFields } from './schemas.ts';
 
-/** `?limit=` (default 50, max 200) and `?cursor=` (the `nextCursor` of the previous page). */
-const pageQuery = z.strictObject({
-  limit: z.coerce.number().int().min(1).max(200).default(50),
-  cursor: z
-    .string()
-    .min(1)
-    .max(200)
-    .regex(/^[A-Za-z0-9_-]+$/, 'a nextCursor this API issued')
-    .optional(),
-});
+const pageQuery = z.strictObject(pageQueryFields);
 
 const affiliateParams = z.strictObject({ affiliateId: idParam });
 /** No body at all is `{}`. */
@@ -42,7 +33,10 @@ export async function affiliatesRoutes(parent: FastifyInstance, deps: ApiDeps) {
         tags: ['affiliates'],
         summary: 'Everyone with open commissions: amounts, payout account, whether payable now and why not',
         querystring: pageQuery,
-        response: answers({ 200: z.any().describe('{ affiliates, summary, nextCursor }') }),
+        response: {
+          200: z.any().describe('{ affiliates, summary, nextCursor }'),
+          ...errorAnswers(403),
+        },
       },
     },
     async (request) => {
@@ -84,7 +78,10 @@ export async function affiliatesRoutes(parent: FastifyInstance, deps: ApiDeps) {
         tags: ['affiliates'],
         summary: 'An affiliate with its payout account and open commissions (the newest 200)',
         params: affiliateParams,
-        response: answers({ 200: z.any().describe('{ affiliate }') }),
+        response: {
+          200: z.any().describe('{ affiliate }'),
+          ...errorAnswers(403, 404),
+        },
       },
     },
     async (request) => ({ affiliate: await getAffiliateDetails(deps, request.params.affiliateId) }),
@@ -99,7 +96,10 @@ export async function affiliatesRoutes(parent: FastifyInstance, deps: ApiDeps) {
         summary: "An affiliate's open commissions (APPROVED, in no live transaction), newest first",
         params: affiliateParams,
         querystring: pageQuery,
-        response: answers({ 200: z.any().describe('{ commissions, summary: { count, totalAmount }, nextCursor }') }),
+        response: {
+          200: z.any().describe('{ commissions, summary: { count, totalAmount }, nextCursor }'),
+          ...errorAnswers(403, 404),
+        },
       },
     },
     async (request) => {
@@ -120,7 +120,11 @@ export async function affiliatesRoutes(parent: FastifyInstance, deps: ApiDeps) {
           'A batch paying one affiliate now (422 NO_PAYABLE_AFFILIATES with the reason when not payable); accepts Idempotency-Key',
         params: affiliateParams,
         body: payoutBody,
-        response: answers({ 201: z.any().describe('{ batch, batches } and, with execute, { jobId, jobIds }') }),
+        headers: idempotencyKeyHeaders,
+        response: {
+          201: z.any().describe('{ batch, batches } and, with execute, { jobId, jobIds }'),
+          ...errorAnswers(403, 404, 409, ...bodyErrors, 422),
+        },
       },
     },
     async (request, reply) => {

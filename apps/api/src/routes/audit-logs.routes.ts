@@ -5,11 +5,8 @@ import { z } from 'zod';
 import type { ApiDeps } from '../api-deps.ts';
 import { requireRole, roles } from '../plugins/auth.ts';
 import { HttpError } from '../plugins/error-handler.ts';
-import { answers } from '../plugins/openapi.ts';
-import { pageQueryFields } from './batch-lifecycle.routes.ts';
-import { idParam } from './schemas.ts';
-
-const isoDateTime = z.iso.datetime({ offset: true });
+import { errorAnswers } from '../plugins/openapi.ts';
+import { idParam, isoInstant, pageQueryFields, text } from './schemas.ts';
 
 const auditQuery = z.strictObject({
   ...pageQueryFields,
@@ -22,9 +19,9 @@ const auditQuery = z.strictObject({
     .max(100)
     .regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, _, . and - only')
     .optional(),
-  actor: z.string().min(1).max(200).optional(),
-  from: isoDateTime.optional(),
-  to: isoDateTime.optional(),
+  actor: text({ max: 200 }).optional(),
+  from: isoInstant.optional(),
+  to: isoInstant.optional(),
 });
 
 export async function auditLogsRoutes(parent: FastifyInstance, deps: ApiDeps) {
@@ -38,7 +35,10 @@ export async function auditLogsRoutes(parent: FastifyInstance, deps: ApiDeps) {
         tags: ['audit'],
         summary: 'The audit trail, newest first, by batch, transaction, commission, action, actor and time [from, to)',
         querystring: auditQuery,
-        response: answers({ 200: z.any().describe('{ auditLogs, nextCursor }') }),
+        response: {
+          200: z.any().describe('{ auditLogs, nextCursor }'),
+          ...errorAnswers(403),
+        },
       },
     },
     async (request) => {

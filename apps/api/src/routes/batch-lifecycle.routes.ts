@@ -4,21 +4,10 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { ApiDeps } from '../api-deps.ts';
 import { actorOf, requireRole, roles } from '../plugins/auth.ts';
-import { answers } from '../plugins/openapi.ts';
-import { idParam } from './schemas.ts';
+import { bodyErrors, errorAnswers } from '../plugins/openapi.ts';
+import { idParam, pageQueryFields } from './schemas.ts';
 
 const batchStatus = z.enum(['PENDING', 'QUEUED', 'PROCESSING', 'COMPLETED', 'FAILED', 'CANCELLED']);
-
-/** `?limit=` (default 50, max 200) and `?cursor=` (the `nextCursor` of the previous page). */
-export const pageQueryFields = {
-  limit: z.coerce.number().int().min(1).max(200).default(50),
-  cursor: z
-    .string()
-    .min(1)
-    .max(200)
-    .regex(/^[A-Za-z0-9_-]+$/, 'a nextCursor this API issued')
-    .optional(),
-};
 
 const listQuery = z.strictObject({ ...pageQueryFields, status: batchStatus.optional() });
 const previewBody = z.strictObject({ affiliateIds: z.array(idParam).min(1).max(10_000).optional() }).nullish();
@@ -36,7 +25,10 @@ export async function batchLifecycleRoutes(parent: FastifyInstance, deps: ApiDep
         tags: ['batches'],
         summary: 'Batches, newest first, optionally of one status; pages with limit and cursor',
         querystring: listQuery,
-        response: answers({ 200: z.any().describe('{ batches, nextCursor }') }),
+        response: {
+          200: z.any().describe('{ batches, nextCursor }'),
+          ...errorAnswers(403),
+        },
       },
     },
     async (request) => {
@@ -53,7 +45,10 @@ export async function batchLifecycleRoutes(parent: FastifyInstance, deps: ApiDep
         tags: ['batches'],
         summary: 'What creating batches now would pay (everyone, or the given affiliates), without writing anything',
         body: previewBody,
-        response: answers({ 200: z.any().describe('{ preview, summary, planHash }') }),
+        response: {
+          200: z.any().describe('{ preview, summary, planHash }'),
+          ...errorAnswers(...bodyErrors),
+        },
       },
     },
     async (request) => {
@@ -84,7 +79,10 @@ export async function batchLifecycleRoutes(parent: FastifyInstance, deps: ApiDep
         tags: ['batches'],
         summary: 'Cancel a PENDING or QUEUED batch, releasing its commissions; 409 once it is executing or done',
         params: z.strictObject({ batchId: idParam }),
-        response: answers({ 200: z.any().describe('{ batch: { id, status }, cancelledTransactions }') }),
+        response: {
+          200: z.any().describe('{ batch: { id, status }, cancelledTransactions }'),
+          ...errorAnswers(403, 404, 409, ...bodyErrors),
+        },
       },
     },
     async (request) => {

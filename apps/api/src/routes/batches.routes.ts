@@ -8,11 +8,12 @@ import { waitForJob } from '../job-view.ts';
 import { actorOf, requireRole, roles } from '../plugins/auth.ts';
 import { HttpError } from '../plugins/error-handler.ts';
 import { idempotency } from '../plugins/idempotency.ts';
-import { answers, jobAccepted } from '../plugins/openapi.ts';
+import { bodyErrors, errorAnswers, idempotencyKeyHeaders, jobAccepted } from '../plugins/openapi.ts';
 import { startRecordedJob } from '../recorded-jobs.ts';
 import { idParam, waitQuery } from './schemas.ts';
 
-const createBody = z.strictObject({ affiliateIds: z.array(idParam).min(1).max(10_000).optional() }).default({});
+/** No body at all is `{}`. */
+const createBody = z.strictObject({ affiliateIds: z.array(idParam).min(1).max(10_000).optional() }).nullish();
 
 export async function batchesRoutes(parent: FastifyInstance, deps: ApiDeps) {
   const app = parent.withTypeProvider<ZodTypeProvider>();
@@ -30,7 +31,12 @@ export async function batchesRoutes(parent: FastifyInstance, deps: ApiDeps) {
           'Create batches of everyone payable (or the given affiliates); 202 with the job, or its result with ?wait=',
         body: createBody,
         querystring: waitQuery,
-        response: answers({ 201: z.any().describe('The created batches'), 202: jobAccepted }),
+        headers: idempotencyKeyHeaders,
+        response: {
+          201: z.any().describe('The created batches'),
+          202: jobAccepted,
+          ...errorAnswers(403, 409, ...bodyErrors, 422),
+        },
       },
     },
     async (request, reply) => {
@@ -38,14 +44,19 @@ export async function batchesRoutes(parent: FastifyInstance, deps: ApiDeps) {
         deps,
         QueueName.createBatch,
         createBatchJobId(),
-        { affiliateIds: request.body.affiliateIds },
+        { affiliateIds: request.body?.affiliateIds },
         actorOf(request),
       );
       const jobId = job.id ?? '';
       const events = deps.queueEvents[QueueName.createBatch];
       if (!request.query.wait || !events) return reply.status(202).send({ jobId });
 
-      const outcome = await waitForJob<CreateBatchesResult>(job, events, request.query.wait);
+      const outcome = await waitForJob<CreateBatchesResult>(
+        deps.queues[QueueName.createBatch],
+        job,
+        events,
+        request.query.wait,
+      );
       if (outcome.state === 'pending') return reply.status(202).send({ jobId });
       if (outcome.state === 'failed') {
         throw new HttpError('INTERNAL', `batch creation failed; GET /api/disbursement/jobs/${jobId} tells why`, {
@@ -67,7 +78,10 @@ export async function batchesRoutes(parent: FastifyInstance, deps: ApiDeps) {
         tags: ['batches'],
         summary: 'A batch with its transactions, counts per status and progress',
         params: z.strictObject({ batchId: idParam }),
-        response: answers({ 200: z.any().describe('The batch') }),
+        response: {
+          200: z.any().describe('The batch'),
+          ...errorAnswers(403, 404),
+        },
       },
     },
     async (request) => ({ batch: await getBatch(deps, request.params.batchId) }),
@@ -84,7 +98,12 @@ export async function batchesRoutes(parent: FastifyInstance, deps: ApiDeps) {
         summary: 'Execute a PENDING or QUEUED batch; 202 with the job, 409 when not executable',
         params: z.strictObject({ batchId: idParam }),
         querystring: waitQuery,
-        response: answers({ 200: z.any().describe('The execute job and its result'), 202: jobAccepted }),
+        headers: idempotencyKeyHeaders,
+        response: {
+          200: z.any().describe('The execute job and its result'),
+          202: jobAccepted,
+          ...errorAnswers(403, 404, 409, ...bodyErrors, 422),
+        },
       },
     },
     async (request, reply) => {
@@ -96,7 +115,7 @@ export async function batchesRoutes(parent: FastifyInstance, deps: ApiDeps) {
       const events = deps.queueEvents[QueueName.executeBatch];
       if (!request.query.wait || !events) return reply.status(202).send({ jobId });
 
-      const outcome = await waitForJob(job, events, request.query.wait);
+      const outcome = await waitForJob(deps.queues[QueueName.executeBatch], job, events, request.query.wait);
       if (outcome.state === 'pending') return reply.status(202).send({ jobId });
       if (outcome.state === 'failed') throw new HttpError('CONFLICT', `execution failed: ${outcome.reason}`, { jobId });
       return reply.status(200).send({ jobId, result: outcome.result });

@@ -6,7 +6,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { ApiDeps } from '../api-deps.ts';
 import { actorOf, requireRole, roles } from '../plugins/auth.ts';
-import { answers } from '../plugins/openapi.ts';
+import { bodyErrors, errorAnswers } from '../plugins/openapi.ts';
 import { idParam } from './schemas.ts';
 
 /** Dead letters page by offset: the cursor is the `nextCursor` of the previous page. */
@@ -35,7 +35,10 @@ export async function deadLettersRoutes(parent: FastifyInstance, deps: DeadLette
         tags: ['dead-letters'],
         summary: 'Payments that failed for good, newest first, waiting for a replay or a discard',
         querystring: listQuery,
-        response: answers({ 200: z.any().describe('{ deadLetters, nextCursor }') }),
+        response: {
+          200: z.any().describe('{ deadLetters, nextCursor }'),
+          ...errorAnswers(403),
+        },
       },
     },
     async (request) => {
@@ -60,7 +63,10 @@ export async function deadLettersRoutes(parent: FastifyInstance, deps: DeadLette
         summary: 'Pay a FAILED transaction again (new idempotency key, batch reopened); 409 when not FAILED',
         params: transactionParams,
         body: noBody,
-        response: answers({ 200: z.any().describe('{ transactionId, batchId, round, jobId }') }),
+        response: {
+          200: z.any().describe('{ transactionId, batchId, round, jobId }'),
+          ...errorAnswers(403, 404, 409, ...bodyErrors),
+        },
       },
     },
     async (request) => {
@@ -80,7 +86,10 @@ export async function deadLettersRoutes(parent: FastifyInstance, deps: DeadLette
         summary: 'Give up on a FAILED transaction: CANCELLED, its commission released; 409 when not FAILED',
         params: transactionParams,
         body: noBody,
-        response: answers({ 200: z.any().describe('{ transactionId, batchId, status, deadLettersRemoved }') }),
+        response: {
+          200: z.any().describe('{ transactionId, batchId, status, deadLettersRemoved }'),
+          ...errorAnswers(403, 404, 409, ...bodyErrors),
+        },
       },
     },
     async (request) => {

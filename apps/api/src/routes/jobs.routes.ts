@@ -5,7 +5,7 @@ import type { ApiDeps } from '../api-deps.ts';
 import { findJob, viewJob } from '../job-view.ts';
 import { requireRole, roles } from '../plugins/auth.ts';
 import { HttpError } from '../plugins/error-handler.ts';
-import { answers } from '../plugins/openapi.ts';
+import { errorAnswers } from '../plugins/openapi.ts';
 import { idParam } from './schemas.ts';
 
 export async function jobsRoutes(parent: FastifyInstance, deps: ApiDeps) {
@@ -19,7 +19,10 @@ export async function jobsRoutes(parent: FastifyInstance, deps: ApiDeps) {
         tags: ['jobs'],
         summary: "A job's state, progress and result",
         params: z.strictObject({ jobId: idParam }),
-        response: answers({ 200: z.any().describe('The job') }),
+        response: {
+          200: z.any().describe('The job'),
+          ...errorAnswers(404),
+        },
       },
     },
     async (request) => {

@@ -7,20 +7,11 @@ import { z } from 'zod';
 import type { ApiDeps } from '../api-deps.ts';
 import { actorOf, requireRole, roles } from '../plugins/auth.ts';
 import { idempotency } from '../plugins/idempotency.ts';
-import { answers, jobAccepted } from '../plugins/openapi.ts';
+import { bodyErrors, errorAnswers, idempotencyKeyHeaders, jobAccepted } from '../plugins/openapi.ts';
 import { startRecordedJob } from '../recorded-jobs.ts';
-import { idParam } from './schemas.ts';
+import { idParam, pageQueryFields } from './schemas.ts';
 
-/** `?limit=` (default 50, max 200) and `?cursor=` (the `nextCursor` of the previous page). */
-const pageQuery = z.strictObject({
-  limit: z.coerce.number().int().min(1).max(200).default(50),
-  cursor: z
-    .string()
-    .min(1)
-    .max(200)
-    .regex(/^[A-Za-z0-9_-]+$/, 'a nextCursor this API issued')
-    .optional(),
-});
+const pageQuery = z.strictObject(pageQueryFields);
 
 const createAccountBody = z.strictObject({
   affiliateProfileId: idParam,
@@ -44,7 +35,10 @@ export async function riseworksRoutes(parent: FastifyInstance, deps: ApiDeps) {
         tags: ['riseworks'],
         summary: "Payout (RiseWorks) accounts with their affiliate's name and e-mail, newest first",
         querystring: pageQuery,
-        response: answers({ 200: z.any().describe('{ accounts, nextCursor }') }),
+        response: {
+          200: z.any().describe('{ accounts, nextCursor }'),
+          ...errorAnswers(403),
+        },
       },
     },
     async (request) => {
@@ -61,7 +55,10 @@ export async function riseworksRoutes(parent: FastifyInstance, deps: ApiDeps) {
         tags: ['riseworks'],
         summary: 'Link an affiliate to its RiseWorks account (KYC PENDING); 409 when either already has one',
         body: createAccountBody,
-        response: answers({ 201: z.any().describe('{ account }') }),
+        response: {
+          201: z.any().describe('{ account }'),
+          ...errorAnswers(403, 404, 409, ...bodyErrors),
+        },
       },
     },
     async (request, reply) => {
@@ -80,7 +77,11 @@ export async function riseworksRoutes(parent: FastifyInstance, deps: ApiDeps) {
         tags: ['riseworks'],
         summary: "Refresh every payout account's KYC from RiseWorks, in the background (an account-sync job)",
         body: z.strictObject({}).nullish(),
-        response: answers({ 202: jobAccepted }),
+        headers: idempotencyKeyHeaders,
+        response: {
+          202: jobAccepted,
+          ...errorAnswers(403, 409, ...bodyErrors, 422),
+        },
       },
     },
     async (request, reply) => {

@@ -2,61 +2,43 @@ import { randomUUID } from 'node:crypto';
 import { getPayoutSchedule, type PayoutScheduleRecord, setPayoutSchedule } from '@payouts/core';
 import { MaintenanceJob, QueueName, upsertNightlyPayoutSchedule } from '@payouts/queue';
 import type { JobSchedulerJson } from 'bullmq';
+import { CronExpressionParser } from 'cron-parser';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { ApiDeps } from '../api-deps.ts';
 import { actorOf, requireRole, roles } from '../plugins/auth.ts';
 import { idempotency } from '../plugins/idempotency.ts';
-import { answers, jobAccepted } from '../plugins/openapi.ts';
+import { bodyErrors, errorAnswers, idempotencyKeyHeaders, jobAccepted } from '../plugins/openapi.ts';
 import { startRecordedJob } from '../recorded-jobs.ts';
+import { text } from './schemas.ts';
 
 /** The maintenance job (and scheduler id) of the nightly run; the worker processes it by this name. */
 const nightlyPayoutJob = MaintenanceJob.nightlyPayout;
 const adminOnly = ['admin'] as const;
 
-const months = ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC'];
-const weekdays = ['SUN', 'MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT'];
-const cronFields: { min: number; max: number; names?: string[]; nameBase?: number }[] = [
-  { min: 0, max: 59 },
-  { min: 0, max: 23 },
-  { min: 1, max: 31 },
-  { min: 1, max: 12, names: months, nameBase: 1 },
-  { min: 0, max: 7, names: weekdays, nameBase: 0 },
-];
-
 /**
- * A 5-field cron expression (minute hour day-of-month month day-of-week) of `*`, numbers in range,
- * month and weekday names, ranges `a-b`, lists `a,b` and steps `/n`: the subset every cron parser reads.
+ * When a 5-field cron expression (minute hour day-of-month month day-of-week) next fires after `after` in a
+ * time zone, read by the parser BullMQ schedules with; null when it does not parse or never fires (`0 0 31 2 *`).
  */
-export function isFiveFieldCron(expression: string): boolean {
-  const fields = expression.trim().split(/\s+/);
-  if (fields.length !== 5) return false;
-  return fields.every((field, i) => {
-    const spec = cronFields[i];
-    if (!spec) return false;
-    const value = (text: string) => {
-      const upper = text.toUpperCase();
-      const named = spec.names?.indexOf(upper) ?? -1;
-      if (named >= 0) return named + (spec.nameBase ?? 0);
-      if (!/^\d{1,2}$/.test(text)) return Number.NaN;
-      const n = Number(text);
-      return n >= spec.min && n <= spec.max ? n : Number.NaN;
-    };
-    return field.split(',').every((item) => {
-      const [range, step, ...extra] = item.split('/');
-      if (extra.length > 0 || range === undefined) return false;
-      if (step !== undefined && !(/^\d{1,2}$/.test(step) && Number(step) >= 1)) return false;
-      if (range === '*') return true;
-      const [low, high, ...more] = range.split('-');
-      if (more.length > 0 || low === undefined) return false;
-      const a = value(low);
-      if (Number.isNaN(a)) return false;
-      if (high === undefined) return true;
-      const b = value(high);
-      return !Number.isNaN(b) && a <= b;
-    });
-  });
+export function nextCronOccurrence(cron: string, timeZone: string, after = new Date()): Date | null {
+  if (cron.trim().split(/\s+/).length !== 5) return null;
+  try {
+    return CronExpressionParser.parse(cron, { tz: timeZone, currentDate: after }).next().toDate();
+  } catch {
+    return null;
+  }
+}
+
+/** Whether the parser reads this 5-field cron expression, leaving open whether it ever fires. */
+export function isFiveFieldCron(cron: string): boolean {
+  if (cron.trim().split(/\s+/).length !== 5) return false;
+  try {
+    CronExpressionParser.parse(cron, { tz: 'UTC' });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 export function isTimeZone(timeZone: string): boolean {
@@ -68,15 +50,22 @@ export function isTimeZone(timeZone: string): boolean {
   }
 }
 
-const nightlyBody = z.strictObject({
-  cron: z
-    .string()
-    .max(200)
-    .refine(isFiveFieldCron, 'a 5-field cron expression (minute hour day-of-month month day-of-week)'),
-  timeZone: z.string().min(1).max(100).refine(isTimeZone, 'an IANA time zone such as UTC or Europe/Berlin'),
-  enabled: z.boolean(),
-  autoExecute: z.boolean(),
-});
+const nightlyBody = z
+  .strictObject({
+    cron: text({ max: 200 }).refine(
+      isFiveFieldCron,
+      'a 5-field cron expression (minute hour day-of-month month day-of-week)',
+    ),
+    timeZone: text({ max: 100 }).refine(isTimeZone, 'an IANA time zone such as UTC or Europe/Berlin'),
+    enabled: z.boolean(),
+    autoExecute: z.boolean(),
+  })
+  .superRefine((body, ctx) => {
+    // A pattern that never fires (31 February) would make BullMQ fail when it schedules the next run.
+    if (!nextCronOccurrence(body.cron, body.timeZone)) {
+      ctx.addIssue({ code: 'custom', path: ['cron'], message: `never fires in time zone ${body.timeZone}` });
+    }
+  });
 /** No body, `{}`, or whether this run executes the batches it creates (default: the worker's config). */
 const runBody = z.strictObject({ autoExecute: z.boolean().optional() }).nullish();
 
@@ -107,9 +96,10 @@ export async function schedulesRoutes(parent: FastifyInstance, deps: ApiDeps) {
       schema: {
         tags: ['schedules'],
         summary: 'The job schedulers of the maintenance queue (reconcile, nightly payout...) and when each runs next',
-        response: answers({
+        response: {
           200: z.any().describe('{ schedules: [{ id, name, pattern, every, timeZone, nextRunAt }] }'),
-        }),
+          ...errorAnswers(403),
+        },
       },
     },
     async () => {
@@ -129,7 +119,10 @@ export async function schedulesRoutes(parent: FastifyInstance, deps: ApiDeps) {
         tags: ['schedules'],
         summary: 'Set (or, with enabled false, remove) the nightly payout schedule and whether it executes batches',
         body: nightlyBody,
-        response: answers({ 200: z.any().describe('{ schedule } (null when disabled)') }),
+        response: {
+          200: z.any().describe('{ schedule } (null when disabled)'),
+          ...errorAnswers(403, ...bodyErrors),
+        },
       },
     },
     async (request) => {
@@ -158,7 +151,11 @@ export async function schedulesRoutes(parent: FastifyInstance, deps: ApiDeps) {
         tags: ['schedules'],
         summary: 'Start a nightly payout run now; 202 with the job (GET /jobs/:jobId follows it)',
         body: runBody,
-        response: answers({ 202: jobAccepted }),
+        headers: idempotencyKeyHeaders,
+        response: {
+          202: jobAccepted,
+          ...errorAnswers(403, 409, ...bodyErrors, 422),
+        },
       },
     },
     async (request, reply) => {

@@ -70,10 +70,13 @@ export async function rowCounts(db: Db): Promise<Record<string, number>> {
   const tables = await db.$queryRaw<{ name: string }[]>`
     SELECT table_name AS "name" FROM information_schema.tables
     WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY table_name`;
-  const counts: Record<string, number> = {};
-  for (const { name } of tables) {
-    const [row] = await db.$queryRawUnsafe<{ n: number }[]>(`SELECT count(*)::int AS n FROM "${name}"`);
-    counts[name] = row?.n ?? -1;
-  }
-  return counts;
+  if (tables.length === 0) return {};
+  // One round trip for every table: the fuzz test counts after each of its requests.
+  const quote = (name: string) => name.replaceAll('"', '""');
+  const literal = (name: string) => name.replaceAll("'", "''");
+  const sql = tables
+    .map(({ name }) => `SELECT '${literal(name)}' AS "name", count(*)::int AS "n" FROM "${quote(name)}"`)
+    .join(' UNION ALL ');
+  const rows = await db.$queryRawUnsafe<{ name: string; n: number }[]>(sql);
+  return Object.fromEntries(rows.map((row) => [row.name, row.n]));
 }

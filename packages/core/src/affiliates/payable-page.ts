@@ -1,9 +1,8 @@
 import type { CoreDeps } from '../deps.ts';
 import { DomainError } from '../errors.ts';
 import { sumUsd } from '../money.ts';
-import { encodeCursor } from '../paging.ts';
+import { decodeCursor, encodeCursor } from '../paging.ts';
 import { listPayableAffiliates, type PayableAffiliate } from '../payables/payable-affiliates.ts';
-import { decodeSafeCursor } from './affiliate-details.ts';
 
 export interface PayableAffiliatesPage {
   items: PayableAffiliate[];
@@ -32,7 +31,7 @@ export async function pagePayableAffiliates(
   };
   let start = 0;
   if (query.cursor) {
-    const after = decodeSafeCursor(query.cursor);
+    const after = decodeCursor(query.cursor);
     const at = after.createdAt.getTime();
     start = all.findIndex((a) => {
       const t = a.oldestCommissionAt.getTime();

@@ -2,8 +2,7 @@ import { type AffiliateRiseAccount, Prisma } from '@payouts/db';
 import { writeAudit } from '../audit.ts';
 import type { Actor, CoreDeps } from '../deps.ts';
 import { ConflictError, NotFoundError } from '../errors.ts';
-import { type Page, type PageRequest, toPage } from '../paging.ts';
-import { decodeSafeCursor } from './affiliate-details.ts';
+import { decodeCursor, type Page, type PageRequest, toPage } from '../paging.ts';
 
 /** A payout account as the API shows it (its provider metadata stays inside). */
 export type PayoutAccountRecord = Omit<AffiliateRiseAccount, 'metadata'>;
@@ -26,7 +25,7 @@ const accountSelect = {
 
 /** Payout (RiseWorks) accounts with their affiliate's name and e-mail, newest first, keyset paged. */
 export async function listPayoutAccounts(deps: CoreDeps, page: PageRequest): Promise<Page<PayoutAccountListItem>> {
-  const after = page.cursor ? decodeSafeCursor(page.cursor) : undefined;
+  const after = page.cursor ? decodeCursor(page.cursor) : undefined;
   const rows = await deps.db.affiliateRiseAccount.findMany({
     where: after
       ? { OR: [{ createdAt: { lt: after.createdAt } }, { createdAt: after.createdAt, id: { lt: after.id } }] }
