@@ -70,14 +70,11 @@ export {
   releaseIdempotentRequest,
 } from './idempotency.ts';
 export {
-  allocateUsd,
   compareUsd,
   formatUsd,
   MoneyError,
-  normalizeUsd,
   parseUsd,
   providerUnitsToUsd,
-  splitUsd,
   sumUsd,
   usdToProviderUnits,
 } from './money.ts';

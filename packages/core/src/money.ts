@@ -40,11 +40,6 @@ export function formatUsd(cents: bigint): string {
   return `${cents < 0n ? '-' : ''}${digits.slice(0, -2)}.${digits.slice(-2)}`;
 }
 
-/** The canonical 2-decimal spelling: "12.5" → "12.50", "-0" → "0.00". */
-export function normalizeUsd(value: string): string {
-  return formatUsd(parseUsd(value));
-}
-
 /** Exact sum; "0.00" for none. Throws MoneyError if the total does not fit numeric(18,2). */
 export function sumUsd(values: readonly string[]): string {
   let total = 0n;
@@ -69,56 +64,4 @@ export function providerUnitsToUsd(units: bigint): string {
     throw new MoneyError(`${units} provider units is not a whole number of cents`);
   }
   return formatUsd(units / UNITS_PER_CENT);
-}
-
-/**
- * `parts` amounts that differ by at most one cent and sum exactly to `total`; the first ones get the extra cents.
- * A negative total is split like its magnitude, then negated (the first parts are the most negative).
- */
-export function splitUsd(total: string, parts: number): string[] {
-  if (!Number.isSafeInteger(parts) || parts < 1) {
-    throw new MoneyError(`Cannot split ${quote(total)} into ${parts} parts: expected a positive integer`);
-  }
-  const cents = parseUsd(total);
-  const sign = cents < 0n ? -1n : 1n;
-  const magnitude = sign * cents;
-  const count = BigInt(parts);
-  const base = magnitude / count;
-  const remainder = magnitude % count;
-  return Array.from({ length: parts }, (_, index) => formatUsd(sign * (BigInt(index) < remainder ? base + 1n : base)));
-}
-
-/**
- * `total` split in proportion to `weights`, summing exactly to it (largest remainder method: each part is its
- * exact share rounded down, and the cents left over go to the largest remainders, ties to the lower index).
- * Every part is within one cent of its exact share; a zero weight gets "0.00".
- * A negative total is allocated like its magnitude, then negated.
- */
-export function allocateUsd(total: string, weights: readonly bigint[]): string[] {
-  if (weights.length === 0) throw new MoneyError(`Cannot allocate ${quote(total)}: no weights`);
-  let weightSum = 0n;
-  for (const weight of weights) {
-    if (typeof weight !== 'bigint' || weight < 0n) {
-      throw new MoneyError(`Cannot allocate ${quote(total)}: weight ${quote(weight)} is not a non-negative bigint`);
-    }
-    weightSum += weight;
-  }
-  if (weightSum === 0n) throw new MoneyError(`Cannot allocate ${quote(total)}: all weights are zero`);
-
-  const cents = parseUsd(total);
-  const sign = cents < 0n ? -1n : 1n;
-  const magnitude = sign * cents;
-  const shares = weights.map((weight, index) => ({
-    index,
-    floor: (magnitude * weight) / weightSum,
-    rest: (magnitude * weight) % weightSum,
-  }));
-  // Fewer than weights.length cents are left over, so Number() is exact.
-  const leftover = Number(magnitude - shares.reduce((sum, share) => sum + share.floor, 0n));
-  const byRest = [...shares].sort((a, b) => {
-    if (a.rest === b.rest) return a.index - b.index;
-    return a.rest > b.rest ? -1 : 1;
-  });
-  const getsExtraCent = new Set(byRest.slice(0, leftover).map((share) => share.index));
-  return shares.map((share) => formatUsd(sign * (getsExtraCent.has(share.index) ? share.floor + 1n : share.floor)));
 }

@@ -1,14 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  allocateUsd,
   compareUsd,
   formatUsd,
   MoneyError,
-  normalizeUsd,
   parseUsd,
   providerUnitsToUsd,
-  splitUsd,
   sumUsd,
   usdToProviderUnits,
 } from '../src/money.ts';
@@ -16,7 +13,6 @@ import {
 // Amounts are generated as bigint cents only; most are beyond 2^53, where any float shortcut loses cents.
 const MAX = 10n ** 18n - 1n; // 9999999999999999.99
 const cents = (max = MAX) => fc.bigInt({ min: -max, max });
-const abs = (value: bigint) => (value < 0n ? -value : value);
 
 function expectMoneyError(run: () => unknown, quoted?: string): void {
   let thrown: unknown;
@@ -45,9 +41,9 @@ describe('parseUsd and formatUsd', () => {
     expect(parseUsd('0.01')).toBe(1n);
     expect(parseUsd('-3.10')).toBe(-310n);
     expect(parseUsd('9999999999999999.99')).toBe(MAX);
-    expect(normalizeUsd('-3.1')).toBe('-3.10');
-    expect(normalizeUsd('-0')).toBe('0.00');
-    expect(normalizeUsd('7')).toBe('7.00');
+    expect(formatUsd(parseUsd('-3.1'))).toBe('-3.10');
+    expect(formatUsd(parseUsd('-0'))).toBe('0.00');
+    expect(formatUsd(parseUsd('7'))).toBe('7.00');
   });
 
   it('format then parse is the identity on cents', () => {
@@ -72,8 +68,8 @@ describe('parseUsd and formatUsd', () => {
         const text = `${negative ? '-' : ''}${whole}${frac.text}`;
         const expected = (negative ? -1n : 1n) * (whole * 100n + frac.cents);
         expect(parseUsd(text)).toBe(expected);
-        const normal = normalizeUsd(text);
-        expect(normalizeUsd(normal)).toBe(normal);
+        const normal = formatUsd(parseUsd(text));
+        expect(formatUsd(parseUsd(normal))).toBe(normal);
         expect(parseUsd(normal)).toBe(expected);
       }),
     );
@@ -108,7 +104,6 @@ describe('parseUsd and formatUsd', () => {
     ['17 integer digits, negative', '-10000000000000000.00'],
   ])('rejects %s (%j) with a MoneyError quoting it', (_, value) => {
     expectMoneyError(() => parseUsd(value), value);
-    expectMoneyError(() => normalizeUsd(value), value);
   });
 
   it('rejects a number passed where a string belongs', () => {
@@ -187,70 +182,5 @@ describe('provider units', () => {
         expectMoneyError(() => providerUnitsToUsd(value * 10_000n + (down ? -offset : offset)));
       }),
     );
-  });
-});
-
-describe('splitUsd', () => {
-  it('splits examples, extra cents first', () => {
-    expect(splitUsd('1.00', 3)).toEqual(['0.34', '0.33', '0.33']);
-    expect(splitUsd('0.05', 3)).toEqual(['0.02', '0.02', '0.01']);
-    expect(splitUsd('-0.05', 3)).toEqual(['-0.02', '-0.02', '-0.01']);
-    expect(splitUsd('0.01', 2)).toEqual(['0.01', '0.00']);
-    expect(splitUsd('12.5', 1)).toEqual(['12.50']);
-  });
-
-  it('sums to the total, parts within one cent, extra cents first', () => {
-    fc.assert(
-      fc.property(cents(), fc.integer({ min: 1, max: 300 }), (total, parts) => {
-        const split = splitUsd(formatUsd(total), parts).map(parseUsd);
-        expect(split).toHaveLength(parts);
-        expect(split.reduce((sum, part) => sum + part, 0n)).toBe(total);
-        const sizes = split.map(abs);
-        for (let i = 1; i < sizes.length; i++) {
-          expect((sizes[i - 1] ?? 0n) - (sizes[i] ?? 0n)).toBeGreaterThanOrEqual(0n);
-        }
-        expect((sizes[0] ?? 0n) - (sizes.at(-1) ?? 0n)).toBeLessThanOrEqual(1n);
-      }),
-    );
-  });
-
-  it.each([0, -1, 1.5, Number.NaN, Number.POSITIVE_INFINITY])('rejects %s parts', (parts) => {
-    expectMoneyError(() => splitUsd('1.00', parts));
-  });
-});
-
-describe('allocateUsd', () => {
-  it('allocates examples: largest remainder, ties to the lower index', () => {
-    expect(allocateUsd('0.10', [1n, 2n])).toEqual(['0.03', '0.07']);
-    expect(allocateUsd('1.00', [1n, 1n, 1n])).toEqual(['0.34', '0.33', '0.33']);
-    expect(allocateUsd('0.01', [1n, 1n, 1n])).toEqual(['0.01', '0.00', '0.00']);
-    expect(allocateUsd('0.02', [1n, 3n, 3n])).toEqual(['0.00', '0.01', '0.01']);
-    expect(allocateUsd('100.00', [0n, 1n, 0n])).toEqual(['0.00', '100.00', '0.00']);
-    expect(allocateUsd('-0.10', [1n, 2n])).toEqual(['-0.03', '-0.07']);
-  });
-
-  it('sums to the total, each part within one cent of its exact share', () => {
-    const weights = fc
-      .array(fc.bigInt({ min: 0n, max: 10n ** 12n }), { minLength: 1, maxLength: 30 })
-      .filter((ws) => ws.some((w) => w > 0n));
-    fc.assert(
-      fc.property(cents(), weights, (total, ws) => {
-        const parts = allocateUsd(formatUsd(total), ws).map(parseUsd);
-        expect(parts).toHaveLength(ws.length);
-        expect(parts.reduce((sum, part) => sum + part, 0n)).toBe(total);
-        const weightSum = ws.reduce((sum, w) => sum + w, 0n);
-        parts.forEach((part, i) => {
-          // |part - total * w / W| < 1 cent, kept in integers by multiplying through by W.
-          expect(abs(part * weightSum - total * (ws[i] ?? 0n))).toBeLessThan(weightSum);
-        });
-      }),
-    );
-  });
-
-  it('rejects empty, negative or all-zero weights', () => {
-    expectMoneyError(() => allocateUsd('1.00', []));
-    expectMoneyError(() => allocateUsd('1.00', [2n, -1n]));
-    expectMoneyError(() => allocateUsd('1.00', [0n, 0n]));
-    expectMoneyError(() => allocateUsd('1.001', [1n]), '1.001');
   });
 });

@@ -1,8 +1,9 @@
-import { Prisma } from '@payouts/db';
+import { type CommissionStatus, Prisma } from '@payouts/db';
 import type { CoreDeps, DbClient } from '../deps.ts';
 import { NotFoundError } from '../errors.ts';
 import { decodeCursor, type Page, type PageRequest, toPage } from '../paging.ts';
-import type { PayoutAccountRecord } from './payout-accounts.ts';
+import { isOpenCommission } from '../payables/open-commission.ts';
+import { type PayoutAccountDetails, payoutAccountDetailsSelect } from './payout-accounts.ts';
 
 /** An APPROVED commission in no live transaction: what the next batch would pay if the affiliate is payable. */
 export interface OpenCommissionView {
@@ -16,12 +17,10 @@ export interface OpenCommissionView {
   discountAmount: string;
   netRevenue: string;
   commissionAmount: string;
-  status: string;
+  status: CommissionStatus;
   createdAt: Date;
   updatedAt: Date;
 }
-
-export type PayoutAccountDetails = Omit<PayoutAccountRecord, 'affiliateProfileId'>;
 
 export interface AffiliateDetails {
   id: string;
@@ -36,10 +35,7 @@ export interface AffiliateDetails {
   pendingCommissions: OpenCommissionView[];
 }
 
-/**
- * Ids of an affiliate's open commissions (APPROVED, and no transaction has liveCommissionId = its id),
- * newest first, after the cursor position when given, at most `take`.
- */
+/** Ids of an affiliate's open commissions, newest first, after the cursor position when given, at most `take`. */
 async function openCommissionIds(
   db: DbClient,
   affiliateId: string,
@@ -51,8 +47,7 @@ async function openCommissionIds(
     : Prisma.empty;
   const rows = await db.$queryRaw<{ id: string }[]>`
     SELECT c."id" FROM "Commission" c
-    WHERE c."affiliateProfileId" = ${affiliateId} AND c."status" = 'APPROVED'
-      AND NOT EXISTS (SELECT 1 FROM "DisbursementTransaction" t WHERE t."liveCommissionId" = c."id")
+    WHERE c."affiliateProfileId" = ${affiliateId} AND ${isOpenCommission}
       ${afterPosition}
     ORDER BY c."createdAt" DESC, c."id" DESC
     LIMIT ${take}`;
@@ -99,8 +94,7 @@ async function openTotals(db: DbClient, affiliateId: string): Promise<{ count: n
   const [row] = await db.$queryRaw<{ count: number; totalAmount: string }[]>`
     SELECT count(*)::int AS "count", coalesce(sum(c."commissionAmount"), 0)::numeric(18, 2)::text AS "totalAmount"
     FROM "Commission" c
-    WHERE c."affiliateProfileId" = ${affiliateId} AND c."status" = 'APPROVED'
-      AND NOT EXISTS (SELECT 1 FROM "DisbursementTransaction" t WHERE t."liveCommissionId" = c."id")`;
+    WHERE c."affiliateProfileId" = ${affiliateId} AND ${isOpenCommission}`;
   return row ?? { count: 0, totalAmount: '0.00' };
 }
 
@@ -118,18 +112,7 @@ export async function getAffiliateDetails(
       country: true,
       paidCommissions: true,
       user: { select: { email: true } },
-      riseAccount: {
-        select: {
-          id: true,
-          riseId: true,
-          email: true,
-          kycStatus: true,
-          kycCompletedAt: true,
-          lastSyncAt: true,
-          createdAt: true,
-          updatedAt: true,
-        },
-      },
+      riseAccount: { select: payoutAccountDetailsSelect },
     },
   });
   if (!profile) throw new NotFoundError('affiliate', affiliateId);

@@ -23,6 +23,11 @@ const accountSelect = {
   updatedAt: true,
 } as const satisfies Prisma.AffiliateRiseAccountSelect;
 
+/** A payout account as an affiliate's details show it: without the affiliate it belongs to. */
+export type PayoutAccountDetails = Omit<PayoutAccountRecord, 'affiliateProfileId'>;
+const { affiliateProfileId: _affiliateProfileId, ...detailsSelect } = accountSelect;
+export const payoutAccountDetailsSelect = detailsSelect;
+
 /** Payout (RiseWorks) accounts with their affiliate's name and e-mail, newest first, keyset paged. */
 export async function listPayoutAccounts(deps: CoreDeps, page: PageRequest): Promise<Page<PayoutAccountListItem>> {
   const after = page.cursor ? decodeCursor(page.cursor) : undefined;

@@ -1,4 +1,5 @@
-import { writeAudit } from '../audit.ts';
+import { Prisma } from '@payouts/db';
+import { auditColumns, auditValues, writeAudit } from '../audit.ts';
 import type { Actor, CoreDeps } from '../deps.ts';
 import { ConflictError, NotFoundError } from '../errors.ts';
 
@@ -37,12 +38,17 @@ export async function cancelBatch(deps: CoreDeps, batchId: string, who: Actor): 
         WHERE "batchId" = ${batchId} AND "status" = 'PENDING'
         RETURNING "id", "commissionId", "amount"
       )
-      INSERT INTO "DisbursementAuditLog" ("id", "action", "status", "batchId", "transactionId", "commissionId",
-                                          "fromStatus", "toStatus", "details", "actor", "ipAddress", "userAgent")
-      SELECT gen_random_uuid()::text, 'transaction.cancelled', 'INFO'::"AuditLogStatus", ${batchId}, c."id",
-             c."commissionId", 'PENDING', 'CANCELLED',
-             jsonb_build_object('amount', c."amount"::text, 'commissionReleased', true),
-             ${who.actor}, ${who.ipAddress ?? null}, ${who.userAgent ?? null}
+      INSERT INTO "DisbursementAuditLog" ${auditColumns}
+      SELECT ${auditValues(who, {
+        action: 'transaction.cancelled',
+        status: 'INFO',
+        batchId,
+        transactionId: Prisma.sql`c."id"`,
+        commissionId: Prisma.sql`c."commissionId"`,
+        fromStatus: 'PENDING',
+        toStatus: 'CANCELLED',
+        details: Prisma.sql`jsonb_build_object('amount', c."amount"::text, 'commissionReleased', true)`,
+      })}
       FROM cancelled c`;
     await writeAudit(tx, who, {
       action: 'batch.cancelled',

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import type { DisbursementProvider, Prisma } from '@payouts/db';
+import { type DisbursementProvider, Prisma } from '@payouts/db';
+import { auditColumns, auditValues } from '../audit.ts';
 import { completeJobRequest } from '../authority/job-requests.ts';
 import type { Actor, CoreDeps } from '../deps.ts';
 import { ConflictError } from '../errors.ts';
@@ -134,16 +135,27 @@ async function writeBatch(
   }
 
   await tx.$executeRaw`
-    INSERT INTO "DisbursementAuditLog" ("id", "action", "status", "batchId", "transactionId", "commissionId",
-                                        "toStatus", "details", "actor", "ipAddress", "userAgent")
-    SELECT gen_random_uuid()::text, 'transaction.created', 'INFO'::"AuditLogStatus", t."batchId", t."id", t."commissionId", 'PENDING',
-           jsonb_build_object('amount', t."amount"::text), ${who.actor}, ${who.ipAddress ?? null}, ${who.userAgent ?? null}
+    INSERT INTO "DisbursementAuditLog" ${auditColumns}
+    SELECT ${auditValues(who, {
+      action: 'transaction.created',
+      status: 'INFO',
+      batchId: Prisma.sql`t."batchId"`,
+      transactionId: Prisma.sql`t."id"`,
+      commissionId: Prisma.sql`t."commissionId"`,
+      toStatus: 'PENDING',
+      details: Prisma.sql`jsonb_build_object('amount', t."amount"::text)`,
+    })}
     FROM "DisbursementTransaction" t WHERE t."batchId" = ${batch.id}
     UNION ALL
-    SELECT gen_random_uuid()::text, 'batch.created', 'SUCCESS'::"AuditLogStatus", ${batch.id}, NULL, NULL, 'PENDING',
-           jsonb_build_object('batchNumber', ${batch.batchNumber}::text, 'paymentCount', ${written.paymentCount}::int,
-                              'totalAmount', ${written.totalAmount}::numeric::text),
-           ${who.actor}, ${who.ipAddress ?? null}, ${who.userAgent ?? null}`;
+    SELECT ${auditValues(who, {
+      action: 'batch.created',
+      status: 'SUCCESS',
+      batchId: batch.id,
+      toStatus: 'PENDING',
+      details: Prisma.sql`jsonb_build_object('batchNumber', ${batch.batchNumber}::text,
+                                             'paymentCount', ${written.paymentCount}::int,
+                                             'totalAmount', ${written.totalAmount}::numeric::text)`,
+    })}`;
 
   return {
     id: batch.id,

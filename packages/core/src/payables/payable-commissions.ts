@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Prisma } from '@payouts/db';
+import { isOpenCommission } from './open-commission.ts';
 
 /** One commission that a batch created now would pay. */
 export interface PayableCommission {
@@ -33,8 +34,7 @@ export async function selectPayableCommissions(
     WITH open AS (
       SELECT c."id", c."affiliateProfileId", c."commissionAmount", c."createdAt"
       FROM "Commission" c
-      WHERE c."status" = 'APPROVED'
-        AND NOT EXISTS (SELECT 1 FROM "DisbursementTransaction" t WHERE t."liveCommissionId" = c."id")
+      WHERE ${isOpenCommission}
         ${onlyAffiliates}
       ${lock}
     ), totals AS (

@@ -1,4 +1,5 @@
-import type { DisbursementTransactionStatus, Prisma } from '@payouts/db';
+import { type DisbursementTransactionStatus, Prisma } from '@payouts/db';
+import { auditColumns, auditValues } from '../audit.ts';
 import type { Actor, CoreDeps } from '../deps.ts';
 
 const settledStatuses = new Set<DisbursementTransactionStatus>(['COMPLETED', 'FAILED', 'CANCELLED']);
@@ -58,12 +59,15 @@ export async function claimTransaction(
       RETURNING t."id", t."batchId", t."commissionId", t."affiliateProfileId", t."idempotencyKey", t."transactionId",
                 t."payeeRiseId", t."amount", t."currency", t."claimedAt", prev."status" AS "previous"
     ), audit AS (
-      INSERT INTO "DisbursementAuditLog" ("id", "action", "status", "batchId", "transactionId", "fromStatus", "toStatus",
-                                          "actor", "ipAddress", "userAgent")
-      SELECT gen_random_uuid()::text,
-             CASE WHEN c."previous" = 'PROCESSING' THEN 'payment.claim_taken_over' ELSE 'payment.claimed' END,
-             'INFO'::"AuditLogStatus", c."batchId", c."id", c."previous"::text, 'PROCESSING',
-             ${who.actor}, ${who.ipAddress ?? null}, ${who.userAgent ?? null}
+      INSERT INTO "DisbursementAuditLog" ${auditColumns}
+      SELECT ${auditValues(who, {
+        action: Prisma.sql`CASE WHEN c."previous" = 'PROCESSING' THEN 'payment.claim_taken_over' ELSE 'payment.claimed' END`,
+        status: 'INFO',
+        batchId: Prisma.sql`c."batchId"`,
+        transactionId: Prisma.sql`c."id"`,
+        fromStatus: Prisma.sql`c."previous"::text`,
+        toStatus: 'PROCESSING',
+      })}
       FROM claimed c
     )
     SELECT * FROM claimed`;
@@ -118,13 +122,18 @@ export async function recordPaymentCompleted(
         FROM done WHERE p."id" = done."affiliateProfileId"
         RETURNING p."id"
       ), audit AS (
-        INSERT INTO "DisbursementAuditLog" ("id", "action", "status", "batchId", "transactionId", "commissionId",
-                                            "fromStatus", "toStatus", "details", "actor", "ipAddress", "userAgent")
-        SELECT gen_random_uuid()::text, e."action", 'SUCCESS'::"AuditLogStatus", d."batchId", d."id", d."commissionId",
-               e."fromStatus", e."toStatus",
-               jsonb_build_object('amount', d."amount"::text, 'providerTxId', ${providerTxId}::text,
-                                  'idempotencyKey', d."idempotencyKey"),
-               ${who.actor}, ${who.ipAddress ?? null}, ${who.userAgent ?? null}
+        INSERT INTO "DisbursementAuditLog" ${auditColumns}
+        SELECT ${auditValues(who, {
+          action: Prisma.sql`e."action"`,
+          status: 'SUCCESS',
+          batchId: Prisma.sql`d."batchId"`,
+          transactionId: Prisma.sql`d."id"`,
+          commissionId: Prisma.sql`d."commissionId"`,
+          fromStatus: Prisma.sql`e."fromStatus"`,
+          toStatus: Prisma.sql`e."toStatus"`,
+          details: Prisma.sql`jsonb_build_object('amount', d."amount"::text, 'providerTxId', ${providerTxId}::text,
+                                                 'idempotencyKey', d."idempotencyKey")`,
+        })}
         FROM done d
         CROSS JOIN (VALUES ('payment.completed', 'PROCESSING', 'COMPLETED'),
                            ('commission.paid', 'APPROVED', 'PAID')) AS e("action", "fromStatus", "toStatus")
@@ -167,11 +176,17 @@ export async function releaseClaim(
       WHERE "id" = ${claim.id} AND "status" = 'PROCESSING' AND "claimedAt" = ${claim.claimedAt}
       RETURNING "id", "batchId", "commissionId"
     ), audit AS (
-      INSERT INTO "DisbursementAuditLog" ("id", "action", "status", "batchId", "transactionId", "commissionId",
-                                          "fromStatus", "toStatus", "details", "actor", "ipAddress", "userAgent")
-      SELECT gen_random_uuid()::text, ${action}, ${status}::"AuditLogStatus", r."batchId", r."id", r."commissionId",
-             'PROCESSING', ${to}, jsonb_build_object('error', ${error}::text),
-             ${who.actor}, ${who.ipAddress ?? null}, ${who.userAgent ?? null}
+      INSERT INTO "DisbursementAuditLog" ${auditColumns}
+      SELECT ${auditValues(who, {
+        action,
+        status,
+        batchId: Prisma.sql`r."batchId"`,
+        transactionId: Prisma.sql`r."id"`,
+        commissionId: Prisma.sql`r."commissionId"`,
+        fromStatus: 'PROCESSING',
+        toStatus: to,
+        details: Prisma.sql`jsonb_build_object('error', ${error}::text)`,
+      })}
       FROM released r
     )
     SELECT "id" FROM released`;
