@@ -1,13 +1,15 @@
 import { type Queues, queueOfJobId } from '@payouts/queue';
-import type { Job, Queue, QueueEvents } from 'bullmq';
+import type { Job, JobState, Queue, QueueEvents } from 'bullmq';
 
 export interface JobView {
   jobId: string;
   queue: string;
-  state: string;
-  progress: unknown;
+  state: JobState | 'unknown';
+  /** 0 until the job reports; this system's jobs report objects such as `{ settled, total, percent }`. */
+  progress: number | string | boolean | Record<string, unknown>;
   attemptsMade: number;
-  result: unknown;
+  /** What the processor returned: each of this system's processors returns an object. */
+  result: Record<string, unknown> | null;
   failedReason: string | null;
   createdAt: string;
   finishedAt: string | null;
@@ -24,7 +26,8 @@ export async function viewJob(job: Job): Promise<JobView> {
     jobId: job.id ?? '',
     queue: job.queueName,
     state: await job.getState(),
-    progress: job.progress,
+    // BullMQ types it `object`: it is JSON read back from Redis.
+    progress: job.progress as JobView['progress'],
     attemptsMade: job.attemptsMade,
     result: job.returnvalue ?? null,
     failedReason: job.failedReason ?? null,

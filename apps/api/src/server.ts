@@ -4,7 +4,7 @@ import { buildApp } from './app.ts';
 
 const env = loadEnv();
 const deps = makeApiDeps(env);
-const app = await buildApp(deps, { logger: { level: env.LOG_LEVEL, name: 'api' } });
+const app = await buildApp(deps, { loggerInstance: deps.logger });
 
 let stopping = false;
 async function shutdown(signal: string) {

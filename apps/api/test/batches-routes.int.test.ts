@@ -57,7 +57,9 @@ describe('batch and job routes refuse what they must, and change nothing when th
   it('answers 400 with the field at fault for bad params, query and body', async () => {
     const cases = [
       { method: 'POST' as const, url: '/batches', payload: { affiliateIds: [] }, field: '/affiliateIds' },
-      { method: 'POST' as const, url: '/batches', payload: { provider: 'MOCK' }, field: '/' },
+      { method: 'POST' as const, url: '/batches', payload: { currency: 'EUR' }, field: '/' },
+      { method: 'POST' as const, url: '/batches', payload: { provider: 'PAYPAL' }, field: '/provider' },
+      { method: 'POST' as const, url: '/batches', payload: { planHash: 'abc' }, field: '/planHash' },
       { method: 'POST' as const, url: '/batches?wait=9999', payload: {}, field: '/wait' },
       { method: 'POST' as const, url: `/batches/${batchId}/execute?wait=-1`, field: '/wait' },
       { method: 'GET' as const, url: '/batches/bad%20id', field: '/batchId' },

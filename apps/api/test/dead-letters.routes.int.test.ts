@@ -151,6 +151,16 @@ describe('dead-letter routes: list, replay, discard', () => {
     expect(second.body.nextCursor).toBeNull();
   });
 
+  it('leaves out a dead letter added by hand with data the worker never writes', async () => {
+    const queue = deps.queues[QueueName.deadLetter];
+    await queue.add('dead-letter', { transactionId: failedA, amount: 12.34, error: null }, { jobId: 'dead-forged' });
+    const { status, body } = await call('GET', '/dead-letters', 'operator');
+    expect(status).toBe(200);
+    expect(body.deadLetters.map((d: { jobId: string }) => d.jobId)).not.toContain('dead-forged');
+    expect(body.deadLetters).toHaveLength(3);
+    await queue.remove('dead-forged');
+  });
+
   it('replays a FAILED payment: PENDING with a new key, batch reopened, a new flow, its dead letters gone', async () => {
     const { status, body } = await call('POST', `/dead-letters/${failedA}/replay`, 'operator');
     expect(status).toBe(200);

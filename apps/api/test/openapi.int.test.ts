@@ -10,6 +10,10 @@ interface DocumentedOperation {
   responses?: Record<string, unknown>;
 }
 
+interface DocumentedResponse {
+  content?: Record<string, { schema?: Record<string, unknown> }>;
+}
+
 interface Document {
   openapi: string;
   paths: Record<string, Record<string, DocumentedOperation>>;
@@ -105,6 +109,22 @@ describe('OpenAPI document at /docs', () => {
     const raw = JSON.stringify(document);
     expect(raw).toContain('"bearerAuth"');
     expect(raw).toContain('IDEMPOTENCY_KEY_REUSED');
+  });
+
+  it('gives every success answer a schema: no 2xx body is documented as any JSON', () => {
+    const vague: string[] = [];
+    let successes = 0;
+    for (const { name, operation } of operations()) {
+      for (const [status, response] of Object.entries(operation.responses ?? {})) {
+        if (!status.startsWith('2')) continue;
+        successes += 1;
+        const schema = (response as DocumentedResponse).content?.['application/json']?.schema ?? {};
+        const described = ['type', 'properties', 'anyOf', 'oneOf'].some((keyword) => keyword in schema);
+        if (!described) vague.push(`${name} ${status}`);
+      }
+    }
+    expect(successes).toBeGreaterThanOrEqual(operations().length);
+    expect(vague).toEqual([]);
   });
 
   it("documents each route's own error statuses, not one list for all", () => {

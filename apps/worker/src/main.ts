@@ -1,12 +1,13 @@
 import { loadEnv } from '@payouts/config';
-import { upsertSchedulers } from './processors/maintenance.processor.ts';
+import { keepSchedulers } from './scheduler-keeper.ts';
 import { startWorkers } from './start-workers.ts';
 import { makeWorkerDeps } from './worker-deps.ts';
 
 const env = loadEnv();
 const deps = makeWorkerDeps(env);
 const running = startWorkers(deps);
-await upsertSchedulers(deps);
+// As often as the reconciler runs: a lost scheduler is back within one reconcile period.
+const stopKeepingSchedulers = await keepSchedulers(deps, env.RECONCILE_EVERY_MS);
 deps.logger.info({ prefix: env.QUEUE_PREFIX, concurrency: env.WORKER_CONCURRENCY }, 'worker started');
 
 let stopping = false;
@@ -20,6 +21,7 @@ async function shutdown(signal: string) {
     process.exit(1);
   }, env.SHUTDOWN_TIMEOUT_MS);
   timer.unref();
+  stopKeepingSchedulers();
   await running.close();
   deps.logger.info('worker stopped');
   process.exit(0);

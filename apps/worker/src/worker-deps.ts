@@ -1,6 +1,7 @@
 import type { Env } from '@payouts/config';
 import type { PaymentDeps } from '@payouts/core';
 import { type Db, makeDb } from '@payouts/db';
+import { type OperationsDeps, payoutRulesFromEnv } from '@payouts/operations';
 import { makeMockProvider, mockFaultsFromEnv, type PaymentProvider } from '@payouts/providers';
 import { makeFlowProducer, makeQueues, makeRedis, type Queues } from '@payouts/queue';
 import type { FlowProducer } from 'bullmq';
@@ -8,7 +9,7 @@ import type { Redis } from 'ioredis';
 import { type Logger, pino } from 'pino';
 
 /** Everything the processors use, made once per process and closed on shutdown. */
-export interface WorkerDeps extends PaymentDeps {
+export interface WorkerDeps extends PaymentDeps, OperationsDeps {
   env: Env;
   logger: Logger;
   redisUrl: string;
@@ -43,6 +44,7 @@ export function makeWorkerDeps(
     logger: overrides.logger ?? pino({ level: env.LOG_LEVEL, name: 'worker' }),
     provider: makeProvider(env, db, overrides.source),
     claimLeaseMs: env.PAY_CLAIM_LEASE_MS,
+    rules: payoutRulesFromEnv(env),
     redisUrl: env.REDIS_URL,
     prefix: env.QUEUE_PREFIX,
     connection,

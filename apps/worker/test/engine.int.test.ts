@@ -5,6 +5,7 @@ import {
   setPayoutSchedule,
   startBatchExecution,
 } from '@payouts/core';
+import { reconcile, runNightlyPayout } from '@payouts/operations';
 import { readMockLedger } from '@payouts/providers';
 import { addBatchFlow, finalizeJobId, QueueName, replayFlowIds } from '@payouts/queue';
 import {
@@ -15,9 +16,7 @@ import {
   type TestContext,
 } from '@payouts/testing';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { runNightlyPayout } from '../src/maintenance/nightly-payout.job.ts';
-import { reconcile } from '../src/maintenance/reconcile.job.ts';
-import { upsertSchedulers } from '../src/processors/maintenance.processor.ts';
+import { ensureWorkerSchedulers } from '../src/processors/maintenance.processor.ts';
 import type { RunningWorkers } from '../src/start-workers.ts';
 import type { WorkerDeps } from '../src/worker-deps.ts';
 import { createAndExecute, flushQueues, startEngine, waitForBatch, waitUntil } from './support/engine-harness.ts';
@@ -151,7 +150,7 @@ describe('execution engine on real Postgres and Redis', () => {
   it('creates the nightly schedule from the environment once, and leaves a changed one alone on restart', async () => {
     await running.close();
     ({ deps, running } = startEngine(ctx, { NIGHTLY_PAYOUT_ENABLED: 'true', NIGHTLY_PAYOUT_CRON: '30 3 * * *' }));
-    await upsertSchedulers(deps);
+    await ensureWorkerSchedulers(deps);
     const queue = deps.queues[QueueName.maintenance];
     expect(await queue.getJobScheduler('nightly-payout')).toMatchObject({ pattern: '30 3 * * *', tz: 'UTC' });
     expect(await queue.getJobScheduler('reconcile')).toBeDefined();
@@ -166,7 +165,7 @@ describe('execution engine on real Postgres and Redis', () => {
       { actor: 'test:admin' },
     );
     await queue.upsertJobScheduler('nightly-payout', { pattern: '* * * * *', tz: 'UTC' }, { name: 'nightly-payout' });
-    await upsertSchedulers(deps);
+    await ensureWorkerSchedulers(deps);
     expect(await queue.getJobScheduler('nightly-payout')).toMatchObject({ pattern: '0 4 * * *', tz: 'Europe/Paris' });
   });
 });

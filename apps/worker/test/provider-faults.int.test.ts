@@ -1,4 +1,5 @@
 import { replayTransaction } from '@payouts/core';
+import { reconcile } from '@payouts/operations';
 import { readMockLedger } from '@payouts/providers';
 import { addBatchFlow, QueueName, replayFlowIds } from '@payouts/queue';
 import {
@@ -9,7 +10,6 @@ import {
   type TestContext,
 } from '@payouts/testing';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { reconcile } from '../src/maintenance/reconcile.job.ts';
 import type { RunningWorkers } from '../src/start-workers.ts';
 import type { WorkerDeps } from '../src/worker-deps.ts';
 import { createAndExecute, flushQueues, startEngine, waitForBatch, waitUntil } from './support/engine-harness.ts';

@@ -74,6 +74,23 @@ describe('worker processes', () => {
     expect(await findInvariantViolations(ctx.db)).toEqual([]);
   });
 
+  it('a worker whose Redis lost everything mid-batch puts its schedulers back and finishes the batch, no restart', async () => {
+    const worker = await spawnWorker(env);
+    workers.push(worker);
+    const batchId = await createAndExecute(producer);
+    await waitUntil(async () => (await ctx.db.mockProviderPayment.count()) >= 8, 'some payments');
+    // What FLUSHDB does to this test's queues: every job, flow and job scheduler is gone.
+    expect(await flushQueues(ctx)).toBeGreaterThan(0);
+    expect(await ctx.db.mockProviderPayment.count()).toBeLessThan(40);
+
+    expect(await waitForBatch(producer, batchId, 45)).toBe('COMPLETED');
+    expect(worker.child.exitCode).toBeNull();
+    expect(await producer.queues.maintenance.getJobScheduler('reconcile')).toMatchObject({ every: 1000 });
+    expect(worker.output()).toMatch(/"restored":\["reconcile"\]/);
+    expect(await readMockLedger(ctx.db)).toEqual({ payments: 40, total: '1046.80', sendCalls: 40 });
+    expect(await findInvariantViolations(ctx.db)).toEqual([]);
+  });
+
   it('two worker processes share one batch and each payment is made once; both stop cleanly on SIGTERM', async () => {
     workers.push(await spawnWorker(env), await spawnWorker(env));
     const batchId = await createAndExecute(producer);

@@ -3,7 +3,7 @@
 export class DomainError extends Error {
   override name = 'DomainError';
   constructor(
-    readonly code: 'NOT_FOUND' | 'CONFLICT' | 'VALIDATION_FAILED' | 'NO_PAYABLE_AFFILIATES',
+    readonly code: 'NOT_FOUND' | 'CONFLICT' | 'VALIDATION_FAILED' | 'NO_PAYABLE_AFFILIATES' | 'PLAN_CHANGED',
     message: string,
     readonly details?: unknown,
   ) {

@@ -51,7 +51,7 @@ export {
   finalizeBatch,
   type StatusCounts,
 } from './batches/finalize-batch.ts';
-export { type BatchView, getBatch } from './batches/get-batch.ts';
+export { type BatchView, type ExecutionSummary, getBatch, waitForSettledBatch } from './batches/get-batch.ts';
 export { type BatchSummary, listBatches } from './batches/list-batches.ts';
 export { type Actor, type CoreDeps, type DbClient, systemActor } from './deps.ts';
 export {

@@ -1,6 +1,6 @@
 import type { FlowProducer } from 'bullmq';
 import { addBatchFlow } from './batch-flow.ts';
-import type { JobPayload } from './catalog.ts';
+import { type JobPayload, jobCatalog } from './catalog.ts';
 import { replayFlowIds } from './job-ids.ts';
 import { QueueName } from './names.ts';
 import type { Queues } from './queues.ts';
@@ -35,14 +35,15 @@ export async function listDeadLetters(
 ): Promise<DeadLetterPage> {
   const start = parseDeadLetterCursor(page.cursor);
   const jobs = await queues[QueueName.deadLetter].getJobs(['waiting'], start, start + page.limit, false);
+  const letter = jobCatalog[QueueName.deadLetter].payload;
   const items = jobs
     .filter((job) => job !== undefined && job !== null)
     .slice(0, page.limit)
-    .map((job) => ({
-      jobId: job.id ?? '',
-      addedAt: job.timestamp,
-      data: job.data as JobPayload<typeof QueueName.deadLetter>,
-    }));
+    // Only what the worker writes: a job added to the queue by hand with other data is not listed.
+    .flatMap((job) => {
+      const data = letter.safeParse(job.data);
+      return data.success ? [{ jobId: job.id ?? '', addedAt: job.timestamp, data: data.data }] : [];
+    });
   return { items, nextCursor: jobs.length > page.limit ? String(start + page.limit) : null };
 }
 

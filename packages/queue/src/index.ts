@@ -12,14 +12,17 @@ export {
   removeDeadLetters,
 } from './dead-letter-queue.ts';
 export {
+  accountSyncJobId,
   createBatchJobId,
   deadLetterJobId,
   executeJobId,
   finalizeJobId,
+  nightlyRunJobId,
   payJobId,
   queueOfJobId,
   replayFlowIds,
   replayPayJobId,
+  requeuedExecuteJobId,
   requeuedPayJobId,
 } from './job-ids.ts';
 export { type JobRequestKind, type JobRequestParams, jobRequestParams } from './job-requests.ts';

@@ -17,6 +17,10 @@ export const replayFlowIds = (round: number) => ({
 });
 /** The n-th job the reconciler gave a payment after its earlier job was lost or finished unsettled. */
 export const requeuedPayJobId = (transactionId: string, n: number) => `pay-${transactionId}-requeued${n}`;
+/** An execute job the reconciler adds for a QUEUED batch whose earlier job finished without executing it. */
+export const requeuedExecuteJobId = (batchId: string, at: Date) => `execute-${batchId}-requeued${at.getTime()}`;
+export const accountSyncJobId = () => `account-sync-${randomUUID()}`;
+export const nightlyRunJobId = () => `nightly-payout-run-${randomUUID()}`;
 
 const queueByIdPrefix = new Map<string, QueueName>([
   ['create', QueueName.createBatch],

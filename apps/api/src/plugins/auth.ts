@@ -63,9 +63,27 @@ export function actorOf(request: FastifyRequest): Actor {
   };
 }
 
+/**
+ * Who may do what, each set named by what it allows: admin does everything; operator reads, watches the
+ * board and handles dead letters; scheduler starts work (and previews it, and follows its jobs).
+ */
 export const roles = {
-  read: ['admin', 'operator'],
-  startWork: ['admin', 'scheduler'],
-  jobs: ['admin', 'operator', 'scheduler'],
-  bullBoard: ['admin', 'operator'],
+  /** Read batches, affiliates, payout accounts, dead letters, schedules and the audit trail. */
+  readers: ['admin', 'operator'],
+  /** Preview what creating batches now would pay. */
+  planPreviewers: ['admin', 'operator', 'scheduler'],
+  /** Create or execute batches, pay one affiliate now, sync payout accounts, run the nightly payout now. */
+  workStarters: ['admin', 'scheduler'],
+  /** Follow a job's state, progress and result. */
+  jobWatchers: ['admin', 'operator', 'scheduler'],
+  /** Replay or discard a payment that failed for good. */
+  deadLetterHandlers: ['admin', 'operator'],
+  /** Watch the queues in Bull Board (read-only). */
+  boardViewers: ['admin', 'operator'],
+  /** Cancel a PENDING or QUEUED batch. */
+  batchCancellers: ['admin'],
+  /** Create a payout account. */
+  accountCreators: ['admin'],
+  /** Change a job schedule. */
+  scheduleChangers: ['admin'],
 } as const satisfies Record<string, readonly ApiKeyRole[]>;

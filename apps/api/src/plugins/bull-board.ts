@@ -24,7 +24,7 @@ export async function bullBoard(app: FastifyInstance, deps: ApiDeps) {
     serverAdapter,
     options: { uiConfig: { boardTitle: 'Payouts' } },
   });
-  app.addHook('onRequest', requireRole(deps.db, roles.bullBoard, { basicChallenge: true }));
+  app.addHook('onRequest', requireRole(deps.db, roles.boardViewers, { basicChallenge: true }));
   app.addHook('onRequest', async (request, reply) => {
     if (readMethods.has(request.method)) return;
     request.log.warn(

@@ -23,6 +23,7 @@ export const errorSchema = z
         'UNSUPPORTED_MEDIA_TYPE',
         'IDEMPOTENCY_KEY_REUSED',
         'NO_PAYABLE_AFFILIATES',
+        'PLAN_CHANGED',
         'RATE_LIMITED',
         'HEADERS_TOO_LARGE',
         'INTERNAL',
@@ -34,7 +35,9 @@ export const errorSchema = z
   })
   .describe('Error');
 
-export const jobAccepted = z.object({ jobId: z.string() }).describe('The job that carries the work out');
+export const jobAccepted = z
+  .object({ jobId: z.string().describe('GET /api/disbursement/jobs/{jobId} reports its state, progress and result') })
+  .describe('The job that carries the work out');
 
 /**
  * Errors every API route may answer: bad input, no valid key, a request target (or path parameter)
@@ -57,8 +60,8 @@ type ErrorAnswers<E extends number> = { [status in E]: typeof errorSchema };
 
 /**
  * The error answers of a route for its `response` schema: the ones every route may give, and the
- * ones this route gives itself, e.g. `response: { 200: batch, ...errorAnswers(403, 404) }`.
- * (Success bodies not yet described field by field are documented as free-form JSON.)
+ * ones this route gives itself, e.g. `response: { 200: batchAnswer, ...errorAnswers(403, 404) }`. Success
+ * bodies have their schemas in routes/*.responses.ts.
  */
 export function errorAnswers<E extends RouteErrorStatus>(
   ...statuses: E[]

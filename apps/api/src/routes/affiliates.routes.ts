@@ -1,11 +1,5 @@
-import {
-  createAffiliatePayout,
-  getAffiliateDetails,
-  listOpenCommissions,
-  pagePayableAffiliates,
-  queueBatchExecution,
-} from '@payouts/core';
-import { enqueue, executeJobId, QueueName } from '@payouts/queue';
+import { getAffiliateDetails, listOpenCommissions, pagePayableAffiliates } from '@payouts/core';
+import { payAffiliateNow } from '@payouts/operations';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -13,6 +7,12 @@ import type { ApiDeps } from '../api-deps.ts';
 import { actorOf, requireRole, roles } from '../plugins/auth.ts';
 import { idempotency } from '../plugins/idempotency.ts';
 import { bodyErrors, errorAnswers, idempotencyKeyHeaders } from '../plugins/openapi.ts';
+import {
+  affiliateAnswer,
+  affiliatePayoutAnswer,
+  commissionsAnswer,
+  payableAffiliatesAnswer,
+} from './affiliates.responses.ts';
 import { idParam, pageQueryFields } from './schemas.ts';
 
 const pageQuery = z.strictObject(pageQueryFields);
@@ -28,20 +28,21 @@ export async function affiliatesRoutes(parent: FastifyInstance, deps: ApiDeps) {
   app.get(
     '/affiliates/payable',
     {
-      onRequest: requireRole(deps.db, roles.read),
+      onRequest: requireRole(deps.db, roles.readers),
       schema: {
         tags: ['affiliates'],
-        summary: 'Everyone with open commissions: amounts, payout account, whether payable now and why not',
+        summary:
+          'Everyone with open commissions: amounts, payout account, whether payable now and why not; pages with limit and cursor (summary over everyone)',
         querystring: pageQuery,
         response: {
-          200: z.any().describe('{ affiliates, summary, nextCursor }'),
+          200: payableAffiliatesAnswer,
           ...errorAnswers(403),
         },
       },
     },
     async (request) => {
       const page = await pagePayableAffiliates(deps, {
-        minPayout: deps.env.MIN_PAYOUT_USD,
+        minPayout: deps.rules.minPayout,
         limit: request.query.limit,
         cursor: request.query.cursor,
       });
@@ -73,13 +74,13 @@ export async function affiliatesRoutes(parent: FastifyInstance, deps: ApiDeps) {
   app.get(
     '/affiliates/:affiliateId',
     {
-      onRequest: requireRole(deps.db, roles.read),
+      onRequest: requireRole(deps.db, roles.readers),
       schema: {
         tags: ['affiliates'],
         summary: 'An affiliate with its payout account and open commissions (the newest 200)',
         params: affiliateParams,
         response: {
-          200: z.any().describe('{ affiliate }'),
+          200: affiliateAnswer,
           ...errorAnswers(403, 404),
         },
       },
@@ -90,14 +91,15 @@ export async function affiliatesRoutes(parent: FastifyInstance, deps: ApiDeps) {
   app.get(
     '/affiliates/:affiliateId/commissions',
     {
-      onRequest: requireRole(deps.db, roles.read),
+      onRequest: requireRole(deps.db, roles.readers),
       schema: {
         tags: ['affiliates'],
-        summary: "An affiliate's open commissions (APPROVED, in no live transaction), newest first",
+        summary:
+          "An affiliate's open commissions (APPROVED, in no live transaction), newest first; pages with limit and cursor",
         params: affiliateParams,
         querystring: pageQuery,
         response: {
-          200: z.any().describe('{ commissions, summary: { count, totalAmount }, nextCursor }'),
+          200: commissionsAnswer,
           ...errorAnswers(403, 404),
         },
       },
@@ -111,7 +113,7 @@ export async function affiliatesRoutes(parent: FastifyInstance, deps: ApiDeps) {
   app.post(
     '/affiliates/:affiliateId/payout',
     {
-      onRequest: requireRole(deps.db, roles.startWork),
+      onRequest: requireRole(deps.db, roles.workStarters),
       preHandler: idempotent.preHandler,
       onSend: idempotent.onSend,
       schema: {
@@ -122,40 +124,23 @@ export async function affiliatesRoutes(parent: FastifyInstance, deps: ApiDeps) {
         body: payoutBody,
         headers: idempotencyKeyHeaders,
         response: {
-          201: z.any().describe('{ batch, batches } and, with execute, { jobId, jobIds }'),
+          201: affiliatePayoutAnswer,
           ...errorAnswers(403, 404, 409, ...bodyErrors, 422),
         },
       },
     },
     async (request, reply) => {
-      const { affiliateId } = request.params;
-      const who = actorOf(request);
-      const result = await createAffiliatePayout(
+      const execute = request.body?.execute ?? false;
+      const { batches, jobIds } = await payAffiliateNow(
         deps,
-        affiliateId,
-        {
-          provider: deps.env.PAYOUT_PROVIDER,
-          minPayout: deps.env.MIN_PAYOUT_USD,
-          maxBatchSize: deps.env.MAX_BATCH_SIZE,
-        },
-        who,
+        request.params.affiliateId,
+        { execute },
+        actorOf(request),
       );
-      const [batch] = result.batches;
-      if (!request.body?.execute) return reply.status(201).send({ batch, batches: result.batches });
-
       // More commissions than MAX_BATCH_SIZE make several batches: each one is executed.
-      const jobIds: string[] = [];
-      for (const created of result.batches) {
-        await queueBatchExecution(deps, created.id, who);
-        const job = await enqueue(
-          deps.queues,
-          QueueName.executeBatch,
-          { batchId: created.id },
-          executeJobId(created.id),
-        );
-        jobIds.push(job.id ?? '');
-      }
-      return reply.status(201).send({ batch, batches: result.batches, jobId: jobIds[0], jobIds });
+      const [batch] = batches;
+      if (!execute) return reply.status(201).send({ batch, batches });
+      return reply.status(201).send({ batch, batches, jobId: jobIds[0], jobIds });
     },
   );
 }

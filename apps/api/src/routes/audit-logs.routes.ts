@@ -6,6 +6,7 @@ import type { ApiDeps } from '../api-deps.ts';
 import { requireRole, roles } from '../plugins/auth.ts';
 import { HttpError } from '../plugins/error-handler.ts';
 import { errorAnswers } from '../plugins/openapi.ts';
+import { auditLogsAnswer } from './audit-logs.responses.ts';
 import { idParam, isoInstant, pageQueryFields, text } from './schemas.ts';
 
 const auditQuery = z.strictObject({
@@ -30,13 +31,14 @@ export async function auditLogsRoutes(parent: FastifyInstance, deps: ApiDeps) {
   app.get(
     '/audit-logs',
     {
-      onRequest: requireRole(deps.db, roles.read),
+      onRequest: requireRole(deps.db, roles.readers),
       schema: {
         tags: ['audit'],
-        summary: 'The audit trail, newest first, by batch, transaction, commission, action, actor and time [from, to)',
+        summary:
+          'The audit trail, newest first, by batch, transaction, commission, action, actor and time [from, to); pages with limit and cursor',
         querystring: auditQuery,
         response: {
-          200: z.any().describe('{ auditLogs, nextCursor }'),
+          200: auditLogsAnswer,
           ...errorAnswers(403),
         },
       },

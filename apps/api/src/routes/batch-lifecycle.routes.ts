@@ -5,13 +5,13 @@ import { z } from 'zod';
 import type { ApiDeps } from '../api-deps.ts';
 import { actorOf, requireRole, roles } from '../plugins/auth.ts';
 import { bodyErrors, errorAnswers } from '../plugins/openapi.ts';
+import { batchListAnswer, cancelledBatchAnswer, previewAnswer } from './batches.responses.ts';
 import { idParam, pageQueryFields } from './schemas.ts';
 
 const batchStatus = z.enum(['PENDING', 'QUEUED', 'PROCESSING', 'COMPLETED', 'FAILED', 'CANCELLED']);
 
 const listQuery = z.strictObject({ ...pageQueryFields, status: batchStatus.optional() });
 const previewBody = z.strictObject({ affiliateIds: z.array(idParam).min(1).max(10_000).optional() }).nullish();
-const adminOnly = ['admin'] as const;
 
 /** Listing, previewing and cancelling batches (creation and execution are in batches.routes.ts). */
 export async function batchLifecycleRoutes(parent: FastifyInstance, deps: ApiDeps) {
@@ -20,13 +20,13 @@ export async function batchLifecycleRoutes(parent: FastifyInstance, deps: ApiDep
   app.get(
     '/batches',
     {
-      onRequest: requireRole(deps.db, roles.read),
+      onRequest: requireRole(deps.db, roles.readers),
       schema: {
         tags: ['batches'],
         summary: 'Batches, newest first, optionally of one status; pages with limit and cursor',
         querystring: listQuery,
         response: {
-          200: z.any().describe('{ batches, nextCursor }'),
+          200: batchListAnswer,
           ...errorAnswers(403),
         },
       },
@@ -40,21 +40,21 @@ export async function batchLifecycleRoutes(parent: FastifyInstance, deps: ApiDep
   app.post(
     '/batches/preview',
     {
-      onRequest: requireRole(deps.db, roles.jobs),
+      onRequest: requireRole(deps.db, roles.planPreviewers),
       schema: {
         tags: ['batches'],
         summary: 'What creating batches now would pay (everyone, or the given affiliates), without writing anything',
         body: previewBody,
         response: {
-          200: z.any().describe('{ preview, summary, planHash }'),
+          200: previewAnswer,
           ...errorAnswers(...bodyErrors),
         },
       },
     },
     async (request) => {
       const result = await previewPayouts(deps, {
-        minPayout: deps.env.MIN_PAYOUT_USD,
-        maxBatchSize: deps.env.MAX_BATCH_SIZE,
+        minPayout: deps.rules.minPayout,
+        maxBatchSize: deps.rules.maxBatchSize,
         affiliateIds: request.body?.affiliateIds,
       });
       return {
@@ -74,13 +74,13 @@ export async function batchLifecycleRoutes(parent: FastifyInstance, deps: ApiDep
   app.delete(
     '/batches/:batchId',
     {
-      onRequest: requireRole(deps.db, adminOnly),
+      onRequest: requireRole(deps.db, roles.batchCancellers),
       schema: {
         tags: ['batches'],
         summary: 'Cancel a PENDING or QUEUED batch, releasing its commissions; 409 once it is executing or done',
         params: z.strictObject({ batchId: idParam }),
         response: {
-          200: z.any().describe('{ batch: { id, status }, cancelledTransactions }'),
+          200: cancelledBatchAnswer,
           ...errorAnswers(403, 404, 409, ...bodyErrors),
         },
       },

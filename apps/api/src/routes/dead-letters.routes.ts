@@ -1,5 +1,5 @@
-import { discardTransaction, replayTransaction } from '@payouts/core';
-import { enqueueReplay, listDeadLetters, removeDeadLetters } from '@payouts/queue';
+import { discardDeadLetter, replayDeadLetter } from '@payouts/operations';
+import { listDeadLetters } from '@payouts/queue';
 import type { FlowProducer } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
@@ -7,6 +7,7 @@ import { z } from 'zod';
 import type { ApiDeps } from '../api-deps.ts';
 import { actorOf, requireRole, roles } from '../plugins/auth.ts';
 import { bodyErrors, errorAnswers } from '../plugins/openapi.ts';
+import { deadLettersAnswer, discardAnswer, replayAnswer } from './dead-letters.responses.ts';
 import { idParam } from './schemas.ts';
 
 /** Dead letters page by offset: the cursor is the `nextCursor` of the previous page. */
@@ -30,13 +31,14 @@ export async function deadLettersRoutes(parent: FastifyInstance, deps: DeadLette
   app.get(
     '/dead-letters',
     {
-      onRequest: requireRole(deps.db, roles.read),
+      onRequest: requireRole(deps.db, roles.readers),
       schema: {
         tags: ['dead-letters'],
-        summary: 'Payments that failed for good, newest first, waiting for a replay or a discard',
+        summary:
+          'Payments that failed for good, newest first, waiting for a replay or a discard; pages with limit and cursor',
         querystring: listQuery,
         response: {
-          200: z.any().describe('{ deadLetters, nextCursor }'),
+          200: deadLettersAnswer,
           ...errorAnswers(403),
         },
       },
@@ -57,45 +59,40 @@ export async function deadLettersRoutes(parent: FastifyInstance, deps: DeadLette
   app.post(
     '/dead-letters/:transactionId/replay',
     {
-      onRequest: requireRole(deps.db, roles.read),
+      onRequest: requireRole(deps.db, roles.deadLetterHandlers),
       schema: {
         tags: ['dead-letters'],
         summary: 'Pay a FAILED transaction again (new idempotency key, batch reopened); 409 when not FAILED',
         params: transactionParams,
         body: noBody,
         response: {
-          200: z.any().describe('{ transactionId, batchId, round, jobId }'),
+          200: replayAnswer,
           ...errorAnswers(403, 404, 409, ...bodyErrors),
         },
       },
     },
     async (request) => {
-      const replay = await replayTransaction(deps, request.params.transactionId, actorOf(request));
-      const { jobId } = await enqueueReplay(deps.flowProducer, replay, deps.env.PAY_ATTEMPTS);
-      await removeDeadLetters(deps.queues, replay.transactionId);
-      return { transactionId: replay.transactionId, batchId: replay.batchId, round: replay.round, jobId };
+      return replayDeadLetter(deps, request.params.transactionId, actorOf(request));
     },
   );
 
   app.post(
     '/dead-letters/:transactionId/discard',
     {
-      onRequest: requireRole(deps.db, roles.read),
+      onRequest: requireRole(deps.db, roles.deadLetterHandlers),
       schema: {
         tags: ['dead-letters'],
         summary: 'Give up on a FAILED transaction: CANCELLED, its commission released; 409 when not FAILED',
         params: transactionParams,
         body: noBody,
         response: {
-          200: z.any().describe('{ transactionId, batchId, status, deadLettersRemoved }'),
+          200: discardAnswer,
           ...errorAnswers(403, 404, 409, ...bodyErrors),
         },
       },
     },
     async (request) => {
-      const discarded = await discardTransaction(deps, request.params.transactionId, actorOf(request));
-      const removed = await removeDeadLetters(deps.queues, discarded.transactionId);
-      return { ...discarded, status: 'CANCELLED' as const, deadLettersRemoved: removed };
+      return discardDeadLetter(deps, request.params.transactionId, actorOf(request));
     },
   );
 }

@@ -6,6 +6,7 @@ import { findJob, viewJob } from '../job-view.ts';
 import { requireRole, roles } from '../plugins/auth.ts';
 import { HttpError } from '../plugins/error-handler.ts';
 import { errorAnswers } from '../plugins/openapi.ts';
+import { jobAnswer } from './jobs.responses.ts';
 import { idParam } from './schemas.ts';
 
 export async function jobsRoutes(parent: FastifyInstance, deps: ApiDeps) {
@@ -14,13 +15,13 @@ export async function jobsRoutes(parent: FastifyInstance, deps: ApiDeps) {
   app.get(
     '/jobs/:jobId',
     {
-      onRequest: requireRole(deps.db, roles.jobs),
+      onRequest: requireRole(deps.db, roles.jobWatchers),
       schema: {
         tags: ['jobs'],
         summary: "A job's state, progress and result",
         params: z.strictObject({ jobId: idParam }),
         response: {
-          200: z.any().describe('The job'),
+          200: jobAnswer,
           ...errorAnswers(404),
         },
       },

@@ -1,6 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import { createPayoutAccount, listPayoutAccounts } from '@payouts/core';
-import { MaintenanceJob } from '@payouts/queue';
+import { startAccountSync } from '@payouts/operations';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -8,7 +7,7 @@ import type { ApiDeps } from '../api-deps.ts';
 import { actorOf, requireRole, roles } from '../plugins/auth.ts';
 import { idempotency } from '../plugins/idempotency.ts';
 import { bodyErrors, errorAnswers, idempotencyKeyHeaders, jobAccepted } from '../plugins/openapi.ts';
-import { startRecordedJob } from '../recorded-jobs.ts';
+import { accountListAnswer, createdAccountAnswer } from './riseworks.responses.ts';
 import { idParam, pageQueryFields } from './schemas.ts';
 
 const pageQuery = z.strictObject(pageQueryFields);
@@ -30,13 +29,14 @@ export async function riseworksRoutes(parent: FastifyInstance, deps: ApiDeps) {
   app.get(
     '/riseworks/accounts',
     {
-      onRequest: requireRole(deps.db, roles.read),
+      onRequest: requireRole(deps.db, roles.readers),
       schema: {
         tags: ['riseworks'],
-        summary: "Payout (RiseWorks) accounts with their affiliate's name and e-mail, newest first",
+        summary:
+          "Payout (RiseWorks) accounts with their affiliate's name and e-mail, newest first; pages with limit and cursor",
         querystring: pageQuery,
         response: {
-          200: z.any().describe('{ accounts, nextCursor }'),
+          200: accountListAnswer,
           ...errorAnswers(403),
         },
       },
@@ -50,13 +50,13 @@ export async function riseworksRoutes(parent: FastifyInstance, deps: ApiDeps) {
   app.post(
     '/riseworks/accounts',
     {
-      onRequest: requireRole(deps.db, ['admin']),
+      onRequest: requireRole(deps.db, roles.accountCreators),
       schema: {
         tags: ['riseworks'],
         summary: 'Link an affiliate to its RiseWorks account (KYC PENDING); 409 when either already has one',
         body: createAccountBody,
         response: {
-          201: z.any().describe('{ account }'),
+          201: createdAccountAnswer,
           ...errorAnswers(403, 404, 409, ...bodyErrors),
         },
       },
@@ -70,7 +70,7 @@ export async function riseworksRoutes(parent: FastifyInstance, deps: ApiDeps) {
   app.post(
     '/riseworks/sync',
     {
-      onRequest: requireRole(deps.db, roles.startWork),
+      onRequest: requireRole(deps.db, roles.workStarters),
       preHandler: idempotent.preHandler,
       onSend: idempotent.onSend,
       schema: {
@@ -85,13 +85,7 @@ export async function riseworksRoutes(parent: FastifyInstance, deps: ApiDeps) {
       },
     },
     async (request, reply) => {
-      const job = await startRecordedJob(
-        deps,
-        MaintenanceJob.accountSync,
-        `account-sync-${randomUUID()}`,
-        {},
-        actorOf(request),
-      );
+      const job = await startAccountSync(deps, actorOf(request));
       return reply.status(202).send({ jobId: job.id ?? '' });
     },
   );

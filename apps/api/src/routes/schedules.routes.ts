@@ -1,6 +1,6 @@
-import { randomUUID } from 'node:crypto';
-import { getPayoutSchedule, type PayoutScheduleRecord, setPayoutSchedule } from '@payouts/core';
-import { MaintenanceJob, QueueName, upsertNightlyPayoutSchedule } from '@payouts/queue';
+import { getPayoutSchedule, type PayoutScheduleRecord } from '@payouts/core';
+import { setNightlySchedule, startNightlyRun } from '@payouts/operations';
+import { MaintenanceJob, QueueName } from '@payouts/queue';
 import type { JobSchedulerJson } from 'bullmq';
 import { CronExpressionParser } from 'cron-parser';
 import type { FastifyInstance } from 'fastify';
@@ -10,12 +10,11 @@ import type { ApiDeps } from '../api-deps.ts';
 import { actorOf, requireRole, roles } from '../plugins/auth.ts';
 import { idempotency } from '../plugins/idempotency.ts';
 import { bodyErrors, errorAnswers, idempotencyKeyHeaders, jobAccepted } from '../plugins/openapi.ts';
-import { startRecordedJob } from '../recorded-jobs.ts';
+import { nightlyScheduleAnswer, schedulesAnswer } from './schedules.responses.ts';
 import { text } from './schemas.ts';
 
 /** The maintenance job (and scheduler id) of the nightly run; the worker processes it by this name. */
 const nightlyPayoutJob = MaintenanceJob.nightlyPayout;
-const adminOnly = ['admin'] as const;
 
 /**
  * When a 5-field cron expression (minute hour day-of-month month day-of-week) next fires after `after` in a
@@ -92,12 +91,12 @@ export async function schedulesRoutes(parent: FastifyInstance, deps: ApiDeps) {
   app.get(
     '/schedules',
     {
-      onRequest: requireRole(deps.db, roles.read),
+      onRequest: requireRole(deps.db, roles.readers),
       schema: {
         tags: ['schedules'],
         summary: 'The job schedulers of the maintenance queue (reconcile, nightly payout...) and when each runs next',
         response: {
-          200: z.any().describe('{ schedules: [{ id, name, pattern, every, timeZone, nextRunAt }] }'),
+          200: schedulesAnswer,
           ...errorAnswers(403),
         },
       },
@@ -114,13 +113,13 @@ export async function schedulesRoutes(parent: FastifyInstance, deps: ApiDeps) {
   app.put(
     '/schedules/nightly-payout',
     {
-      onRequest: requireRole(deps.db, adminOnly),
+      onRequest: requireRole(deps.db, roles.scheduleChangers),
       schema: {
         tags: ['schedules'],
         summary: 'Set (or, with enabled false, remove) the nightly payout schedule and whether it executes batches',
         body: nightlyBody,
         response: {
-          200: z.any().describe('{ schedule } (null when disabled)'),
+          200: nightlyScheduleAnswer,
           ...errorAnswers(403, ...bodyErrors),
         },
       },
@@ -130,12 +129,7 @@ export async function schedulesRoutes(parent: FastifyInstance, deps: ApiDeps) {
       const pattern = cron.trim().split(/\s+/).join(' ');
       // Postgres first, with who changed it: workers read whether a run executes from there, and put
       // the job scheduler back from there if Redis loses or changes it.
-      const saved = await setPayoutSchedule(deps, { cron: pattern, timeZone, enabled, autoExecute }, actorOf(request));
-      if (enabled) {
-        await upsertNightlyPayoutSchedule(maintenance, { cron: pattern, timeZone });
-      } else {
-        await maintenance.removeJobScheduler(nightlyPayoutJob);
-      }
+      const saved = await setNightlySchedule(deps, { cron: pattern, timeZone, enabled, autoExecute }, actorOf(request));
       const scheduler = enabled ? await maintenance.getJobScheduler(nightlyPayoutJob) : undefined;
       return { schedule: scheduler ? scheduleView(scheduler, saved) : null };
     },
@@ -144,7 +138,7 @@ export async function schedulesRoutes(parent: FastifyInstance, deps: ApiDeps) {
   app.post(
     '/schedules/nightly-payout/run',
     {
-      onRequest: requireRole(deps.db, roles.startWork),
+      onRequest: requireRole(deps.db, roles.workStarters),
       preHandler: idempotent.preHandler,
       onSend: idempotent.onSend,
       schema: {
@@ -159,13 +153,7 @@ export async function schedulesRoutes(parent: FastifyInstance, deps: ApiDeps) {
       },
     },
     async (request, reply) => {
-      const job = await startRecordedJob(
-        deps,
-        nightlyPayoutJob,
-        `nightly-payout-run-${randomUUID()}`,
-        { autoExecute: request.body?.autoExecute },
-        actorOf(request),
-      );
+      const job = await startNightlyRun(deps, { autoExecute: request.body?.autoExecute }, actorOf(request));
       return reply.status(202).send({ jobId: job.id ?? '' });
     },
   );

@@ -28,9 +28,9 @@ export function makeCreateBatchProcessor(deps: WorkerDeps) {
         {
           ...params.data,
           requestId,
-          provider: deps.env.PAYOUT_PROVIDER,
-          minPayout: deps.env.MIN_PAYOUT_USD,
-          maxBatchSize: deps.env.MAX_BATCH_SIZE,
+          provider: deps.rules.provider,
+          minPayout: deps.rules.minPayout,
+          maxBatchSize: deps.rules.maxBatchSize,
         },
         { actor: request.actor },
       );

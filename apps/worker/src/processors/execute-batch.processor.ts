@@ -24,9 +24,7 @@ export function makeExecuteBatchProcessor(deps: WorkerDeps) {
         batchId,
       });
     }
-    await addBatchFlow(deps.flowProducer, batchId, started.transactionIds, {
-      attempts: deps.env.PAY_ATTEMPTS,
-    });
+    await addBatchFlow(deps.flowProducer, batchId, started.transactionIds, { attempts: deps.rules.payAttempts });
     deps.logger.info({ batchId, payments: started.transactionIds.length, queuedBy: started.actor }, 'batch flow added');
     return {
       batchId,

@@ -1,5 +1,6 @@
-import { describeDeadLetter, PaymentPermanentError, type PayOutcome, payTransaction } from '@payouts/core';
-import { deadLetterJobId, enqueue, QueueName } from '@payouts/queue';
+import { PaymentPermanentError, type PayOutcome, payTransaction } from '@payouts/core';
+import { sendToDeadLetters } from '@payouts/operations';
+import { QueueName } from '@payouts/queue';
 import { DelayedError, type Job, UnrecoverableError } from 'bullmq';
 import type { WorkerDeps } from '../worker-deps.ts';
 import { reportBatchProgress } from './batch-progress.ts';
@@ -41,15 +42,4 @@ export function makePayTransactionProcessor(deps: WorkerDeps) {
     );
     return outcome;
   };
-}
-
-/**
- * Adds the dead letter of a FAILED transaction. Its id derives from the failure's time, so adding it
- * again (a re-run of this job, the reconciler) is a no-op: one dead letter per failure.
- */
-export async function sendToDeadLetters(deps: WorkerDeps, transactionId: string, attemptsMade: number) {
-  const letter = await describeDeadLetter(deps, transactionId, attemptsMade);
-  if (!letter) return;
-  await enqueue(deps.queues, QueueName.deadLetter, letter, deadLetterJobId(transactionId, new Date(letter.failedAt)));
-  deps.logger.warn({ transactionId, error: letter.error }, 'payment sent to the dead-letter queue');
 }

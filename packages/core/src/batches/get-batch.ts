@@ -1,8 +1,18 @@
+import type { PaymentBatchStatus } from '@payouts/db';
 import type { CoreDeps } from '../deps.ts';
 import { NotFoundError } from '../errors.ts';
+import { sumUsd } from '../money.ts';
 import { countTransactionsByStatus } from './finalize-batch.ts';
 
-/** A batch with its transactions, counts per status and progress; amounts as decimal strings. */
+/** How many of the batch's latest audit rows its view carries (the whole trail: GET /audit-logs?batchId=). */
+const recentAuditRows = 50;
+const settledStatuses: readonly PaymentBatchStatus[] = ['COMPLETED', 'FAILED', 'CANCELLED'];
+
+/**
+ * A batch with its transactions (each with its commission and payout account), counts per status,
+ * progress, its recent audit trail and, once it has run to the end, the execution summary; amounts as
+ * decimal strings.
+ */
 export async function getBatch(deps: CoreDeps, batchId: string) {
   const batch = await deps.db.paymentBatch.findUnique({
     where: { id: batchId },
@@ -24,6 +34,24 @@ export async function getBatch(deps: CoreDeps, batchId: string) {
           createdAt: true,
           completedAt: true,
           failedAt: true,
+          commission: {
+            select: { id: true, commissionAmount: true, status: true, createdAt: true, paidAt: true },
+          },
+          affiliateRiseAccount: { select: { id: true, riseId: true, email: true, kycStatus: true } },
+        },
+      },
+      auditLogs: {
+        orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+        take: recentAuditRows,
+        select: {
+          id: true,
+          action: true,
+          status: true,
+          transactionId: true,
+          fromStatus: true,
+          toStatus: true,
+          actor: true,
+          createdAt: true,
         },
       },
     },
@@ -31,6 +59,19 @@ export async function getBatch(deps: CoreDeps, batchId: string) {
   if (!batch) throw new NotFoundError('batch', batchId);
   const counts = await countTransactionsByStatus(deps.db, batchId);
   const settled = counts.COMPLETED + counts.FAILED + counts.CANCELLED;
+  const transactions = batch.transactions.map(({ commission, affiliateRiseAccount, ...t }) => ({
+    ...t,
+    amount: t.amount.toFixed(2),
+    commission: {
+      id: commission.id,
+      amount: commission.commissionAmount.toFixed(2),
+      status: commission.status,
+      createdAt: commission.createdAt,
+      paidAt: commission.paidAt,
+    },
+    payoutAccount: affiliateRiseAccount,
+  }));
+  const ranToTheEnd = batch.status === 'COMPLETED' || batch.status === 'FAILED';
   return {
     id: batch.id,
     batchNumber: batch.batchNumber,
@@ -40,6 +81,7 @@ export async function getBatch(deps: CoreDeps, batchId: string) {
     paymentCount: batch.paymentCount,
     totalAmount: batch.totalAmount.toFixed(2),
     createdBy: batch.createdBy,
+    queuedBy: batch.queuedBy,
     createdAt: batch.createdAt,
     scheduledAt: batch.scheduledAt,
     executedAt: batch.executedAt,
@@ -48,8 +90,51 @@ export async function getBatch(deps: CoreDeps, batchId: string) {
     errorMessage: batch.errorMessage,
     counts,
     progress: { settled, total: batch.paymentCount },
-    transactions: batch.transactions.map((t) => ({ ...t, amount: t.amount.toFixed(2) })),
+    summary: ranToTheEnd ? executionSummary(transactions) : null,
+    transactions,
+    auditLogs: batch.auditLogs,
   };
 }
 
 export type BatchView = Awaited<ReturnType<typeof getBatch>>;
+
+export interface ExecutionSummary {
+  /** Every payment of the batch was made. */
+  success: boolean;
+  successCount: number;
+  failedCount: number;
+  /** One line per failed payment: its reference and why. */
+  errors: string[];
+  /** What was paid: the sum of the COMPLETED payments. */
+  totalAmount: string;
+}
+
+/** The seed's execution summary of a batch that has run to the end. */
+function executionSummary(
+  transactions: readonly { transactionId: string; status: string; amount: string; errorMessage: string | null }[],
+): ExecutionSummary {
+  const completed = transactions.filter((t) => t.status === 'COMPLETED');
+  const failed = transactions.filter((t) => t.status === 'FAILED');
+  return {
+    success: failed.length === 0,
+    successCount: completed.length,
+    failedCount: failed.length,
+    errors: failed.map((t) => `${t.transactionId}: ${t.errorMessage ?? 'failed'}`),
+    totalAmount: sumUsd(completed.map((t) => t.amount)),
+  };
+}
+
+/**
+ * The batch once it has settled (COMPLETED, FAILED or CANCELLED), or as it is after `seconds`. Polls
+ * Postgres, where the outcome is decided, with a growing pause (0.1 s up to 1 s).
+ */
+export async function waitForSettledBatch(deps: CoreDeps, batchId: string, seconds: number): Promise<BatchView> {
+  const deadline = Date.now() + seconds * 1000;
+  for (let pauseMs = 100; ; pauseMs = Math.min(pauseMs * 2, 1000)) {
+    const row = await deps.db.paymentBatch.findUnique({ where: { id: batchId }, select: { status: true } });
+    if (!row) throw new NotFoundError('batch', batchId);
+    const remaining = deadline - Date.now();
+    if (settledStatuses.includes(row.status) || remaining <= 0) return getBatch(deps, batchId);
+    await new Promise((resolve) => setTimeout(resolve, Math.min(pauseMs, remaining)));
+  }
+}

@@ -1,4 +1,4 @@
-import type { PaymentBatchStatus } from '@payouts/db';
+import type { DisbursementProvider, PaymentBatchStatus } from '@payouts/db';
 import type { CoreDeps } from '../deps.ts';
 import { afterCursor, type Page, type PageRequest, toPage } from '../paging.ts';
 
@@ -6,7 +6,7 @@ export interface BatchSummary {
   id: string;
   batchNumber: string;
   status: PaymentBatchStatus;
-  provider: string;
+  provider: DisbursementProvider;
   paymentCount: number;
   totalAmount: string;
   currency: string;

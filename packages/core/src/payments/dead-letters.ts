@@ -48,51 +48,56 @@ export interface Replay {
  */
 export async function replayTransaction(deps: CoreDeps, transactionId: string, who: Actor): Promise<Replay> {
   return deps.db.$transaction(async (tx) => {
-    const current = await tx.disbursementTransaction.findUnique({
-      where: { id: transactionId },
-      select: { status: true, batchId: true, commissionId: true, idempotencyKey: true },
-    });
-    if (!current) throw new NotFoundError('transaction', transactionId);
-    const round = 1 + (await tx.disbursementAuditLog.count({ where: { transactionId, action: 'payment.replayed' } }));
-    const idempotencyKey = `pay_${transactionId}_r${round}`;
-    const updated = await tx.disbursementTransaction.updateMany({
-      where: { id: transactionId, status: 'FAILED' },
-      data: { status: 'PENDING', idempotencyKey, errorMessage: null, failedAt: null, claimedAt: null },
-    });
-    if (updated.count === 0) {
+    // Compare-and-set FAILED -> PENDING; the round is counted in the same statement, and the new key
+    // derives from it.
+    const [replayed] = await tx.$queryRaw<
+      { batchId: string; commissionId: string; round: number; previousKey: string; idempotencyKey: string }[]
+    >`
+      UPDATE "DisbursementTransaction" t
+      SET "status" = 'PENDING', "replayRound" = t."replayRound" + 1,
+          "idempotencyKey" = 'pay_' || t."id" || '_r' || (t."replayRound" + 1),
+          "errorMessage" = NULL, "failedAt" = NULL, "claimedAt" = NULL, "updatedAt" = now()
+      FROM (SELECT "id", "idempotencyKey" FROM "DisbursementTransaction" WHERE "id" = ${transactionId} FOR UPDATE) prev
+      WHERE t."id" = prev."id" AND t."status" = 'FAILED'
+      RETURNING t."batchId", t."commissionId", t."replayRound" AS "round", prev."idempotencyKey" AS "previousKey",
+                t."idempotencyKey"`;
+    if (!replayed) {
+      const current = await tx.disbursementTransaction.findUnique({
+        where: { id: transactionId },
+        select: { status: true },
+      });
+      if (!current) throw new NotFoundError('transaction', transactionId);
       throw new ConflictError(
         `transaction ${transactionId} is ${current.status}; only FAILED payments can be replayed`,
-        {
-          reason: 'NOT_FAILED',
-          status: current.status,
-        },
+        { reason: 'NOT_FAILED', status: current.status },
       );
     }
+    const { batchId, commissionId, round, previousKey, idempotencyKey } = replayed;
     await writeAudit(tx, who, {
       action: 'payment.replayed',
       status: 'INFO',
-      batchId: current.batchId,
+      batchId,
       transactionId,
-      commissionId: current.commissionId,
+      commissionId,
       fromStatus: 'FAILED',
       toStatus: 'PENDING',
-      details: { round, previousIdempotencyKey: current.idempotencyKey, idempotencyKey },
+      details: { round, previousIdempotencyKey: previousKey, idempotencyKey },
     });
     const reopened = await tx.paymentBatch.updateMany({
-      where: { id: current.batchId, status: 'FAILED' },
+      where: { id: batchId, status: 'FAILED' },
       data: { status: 'PROCESSING', failedAt: null, errorMessage: null },
     });
     if (reopened.count === 1) {
       await writeAudit(tx, who, {
         action: 'batch.reopened',
         status: 'INFO',
-        batchId: current.batchId,
+        batchId,
         fromStatus: 'FAILED',
         toStatus: 'PROCESSING',
         details: { replayedTransactionId: transactionId },
       });
     }
-    return { transactionId, batchId: current.batchId, round };
+    return { transactionId, batchId, round };
   });
 }
 

@@ -1,5 +1,5 @@
-import type { DisbursementTransactionStatus } from '@payouts/db';
-import { writeAudit } from '../audit.ts';
+import { type DisbursementTransactionStatus, Prisma } from '@payouts/db';
+import { auditColumns, auditValues } from '../audit.ts';
 import type { Actor, CoreDeps } from '../deps.ts';
 
 // What Postgres says is unfinished; the reconciler compares it with what Redis still holds.
@@ -8,9 +8,10 @@ export interface UnfinishedPayment {
   id: string;
   batchId: string;
   status: DisbursementTransactionStatus;
-  idempotencyKey: string;
+  /** 0 for the first execution; n after the n-th replay from the dead letters. */
+  replayRound: number;
   /** How many times the reconciler has re-enqueued it (each audited as payment.requeued). */
-  requeues: number;
+  requeueCount: number;
 }
 
 /**
@@ -22,9 +23,7 @@ export async function findUnfinishedPayments(
   options: { leaseMs: number; limit: number },
 ): Promise<UnfinishedPayment[]> {
   return deps.db.$queryRaw<UnfinishedPayment[]>`
-    SELECT t."id", t."batchId", t."status", t."idempotencyKey",
-           (SELECT count(*)::int FROM "DisbursementAuditLog" a
-             WHERE a."transactionId" = t."id" AND a."action" = 'payment.requeued') AS "requeues"
+    SELECT t."id", t."batchId", t."status", t."replayRound", t."requeueCount"
     FROM "DisbursementTransaction" t
     JOIN "PaymentBatch" b ON b."id" = t."batchId" AND b."status" = 'PROCESSING'
     WHERE t."status" IN ('PENDING', 'UNKNOWN')
@@ -33,15 +32,35 @@ export async function findUnfinishedPayments(
     LIMIT ${options.limit}`;
 }
 
-/** Records that the reconciler gave a payment a new job (not a state change, but worth a trace). */
-export async function recordRequeued(deps: CoreDeps, payment: UnfinishedPayment, jobId: string, who: Actor) {
-  await writeAudit(deps.db, who, {
-    action: 'payment.requeued',
-    status: 'WARNING',
-    batchId: payment.batchId,
-    transactionId: payment.id,
-    details: { jobId, status: payment.status },
-  });
+/**
+ * Records that the reconciler gave payments new jobs: each one's requeue count goes up by one, with a
+ * payment.requeued audit row naming the job, in one statement for all of them.
+ */
+export async function recordRequeued(
+  deps: CoreDeps,
+  requeued: readonly { payment: UnfinishedPayment; jobId: string }[],
+  who: Actor,
+): Promise<void> {
+  if (requeued.length === 0) return;
+  const ids = requeued.map((r) => r.payment.id);
+  const jobIds = requeued.map((r) => r.jobId);
+  await deps.db.$executeRaw`
+    WITH input AS (
+      SELECT * FROM unnest(${ids}::text[], ${jobIds}::text[]) AS i("id", "jobId")
+    ), bumped AS (
+      UPDATE "DisbursementTransaction" t SET "requeueCount" = t."requeueCount" + 1
+      FROM input WHERE t."id" = input."id"
+      RETURNING t."id", t."batchId", t."status", input."jobId"
+    )
+    INSERT INTO "DisbursementAuditLog" ${auditColumns}
+    SELECT ${auditValues(who, {
+      action: 'payment.requeued',
+      status: 'WARNING',
+      batchId: Prisma.sql`b."batchId"`,
+      transactionId: Prisma.sql`b."id"`,
+      details: Prisma.sql`jsonb_build_object('jobId', b."jobId", 'status', b."status"::text)`,
+    })}
+    FROM bumped b`;
 }
 
 export async function findQueuedBatches(deps: CoreDeps): Promise<string[]> {

@@ -9,7 +9,9 @@ import {
   retention,
 } from '@payouts/queue';
 import type { Job } from 'bullmq';
-import type { ApiDeps } from './api-deps.ts';
+import type { OperationsDeps } from './deps.ts';
+
+type RecordedJobDeps = Pick<OperationsDeps, 'db' | 'queues'>;
 
 /**
  * Records what the caller asks for in Postgres (JobRequest: who, and with which parameters), then
@@ -17,15 +19,14 @@ import type { ApiDeps } from './api-deps.ts';
  * never trusts the job's data, so a job added to Redis by anyone else does nothing.
  */
 export async function startRecordedJob<K extends JobRequestKind>(
-  deps: ApiDeps,
+  deps: RecordedJobDeps,
   kind: K,
   jobId: string,
   params: JobRequestParams<K>,
   who: Actor,
 ): Promise<Job> {
-  const checked = jobRequestParams[kind].parse(params) as Record<string, unknown>;
-  // undefined fields are left out: the row holds JSON
-  const stored = JSON.parse(JSON.stringify(checked));
+  // Checked, and undefined fields left out: the row holds JSON.
+  const stored = JSON.parse(JSON.stringify(jobRequestParams[kind].parse(params)));
   if (kind === QueueName.createBatch) {
     await recordJobRequest(deps, { id: jobId, queue: QueueName.createBatch, name: kind, params: stored }, who);
     return enqueue(deps.queues, QueueName.createBatch, { requestId: jobId }, jobId);

@@ -1,0 +1,73 @@
+import {
+  type Actor,
+  ensurePayoutSchedule,
+  getPayoutSchedule,
+  type PayoutScheduleRecord,
+  type PayoutScheduleSettings,
+  setPayoutSchedule,
+} from '@payouts/core';
+import { MaintenanceJob, upsertNightlyPayoutSchedule } from '@payouts/queue';
+import type { OperationsDeps } from './deps.ts';
+
+/** Sets the nightly schedule in Postgres (audited, with who), then its copy in the queue. */
+export async function setNightlySchedule(
+  deps: OperationsDeps,
+  settings: PayoutScheduleSettings,
+  who: Actor,
+): Promise<PayoutScheduleRecord> {
+  const saved = await setPayoutSchedule(deps, settings, who);
+  const maintenance = deps.queues.maintenance;
+  if (saved.enabled) await upsertNightlyPayoutSchedule(maintenance, saved);
+  else await maintenance.removeJobScheduler(MaintenanceJob.nightlyPayout);
+  return saved;
+}
+
+export interface SchedulerConfig {
+  reconcileEveryMs: number;
+  /** NIGHTLY_PAYOUT_ENABLED: false keeps the nightly scheduler off whatever the schedule says. */
+  nightlyEnabled: boolean;
+  /** The schedule the environment gives, stored the first time only. */
+  nightlyDefaults: Omit<PayoutScheduleSettings, 'enabled'>;
+}
+
+export interface SchedulersRestored {
+  /** The scheduler ids that were missing or differed from what they should be, and were set again. */
+  restored: string[];
+}
+
+/**
+ * Makes the queue's job schedulers what they should be: the reconciler from config, the nightly payout
+ * from its schedule in Postgres (created from the environment the first time). Only what is missing or
+ * differs is written, so workers call it at start and then periodically: a Redis that lost its data, or
+ * a scheduler changed in Redis alone, is repaired without a restart. Idempotent across processes.
+ */
+export async function ensureSchedulers(deps: OperationsDeps, config: SchedulerConfig): Promise<SchedulersRestored> {
+  const queue = deps.queues.maintenance;
+  const restored: string[] = [];
+  const reconcile = await queue.getJobScheduler(MaintenanceJob.reconcile);
+  if (Number(reconcile?.every) !== config.reconcileEveryMs) {
+    await queue.upsertJobScheduler(
+      MaintenanceJob.reconcile,
+      { every: config.reconcileEveryMs },
+      { name: MaintenanceJob.reconcile, opts: { removeOnComplete: 100, removeOnFail: 100 } },
+    );
+    restored.push(MaintenanceJob.reconcile);
+  }
+
+  const nightly = await queue.getJobScheduler(MaintenanceJob.nightlyPayout);
+  const schedule = config.nightlyEnabled
+    ? await ensurePayoutSchedule(deps, { ...config.nightlyDefaults, enabled: true }, { actor: 'system:config' })
+    : await getPayoutSchedule(deps);
+  const wanted = config.nightlyEnabled && schedule?.enabled ? schedule : null;
+  if (!wanted) {
+    if (nightly) {
+      await queue.removeJobScheduler(MaintenanceJob.nightlyPayout);
+      restored.push(MaintenanceJob.nightlyPayout);
+    }
+  } else if (nightly?.pattern !== wanted.cron || nightly?.tz !== wanted.timeZone) {
+    await upsertNightlyPayoutSchedule(queue, wanted);
+    restored.push(MaintenanceJob.nightlyPayout);
+  }
+  if (restored.length > 0) deps.logger.info({ restored }, 'job schedulers set from config and Postgres');
+  return { restored };
+}
