@@ -42,7 +42,7 @@ describe('plan guard and waiting for a batch', () => {
     expect(await rowCounts(ctx.db)).toEqual(before);
 
     const fresh = await api.call('POST', '/batches?wait=30', 'admin', { planHash: stale.body.error.details.planHash });
-    expect(fresh.status).toBe(201);
+    expect(fresh.status, JSON.stringify(fresh.body)).toBe(201);
     expect(fresh.body.batches).toEqual([expect.objectContaining({ paymentCount: 2, totalAmount: '135.50' })]);
   });
 
@@ -55,7 +55,7 @@ describe('plan guard and waiting for a batch', () => {
     expect(refused.body.error.message).toMatch(/RISE is not configured.*MOCK/);
     expect(await rowCounts(ctx.db)).toEqual(before);
     const accepted = await api.call('POST', '/batches?wait=30', 'admin', { provider: 'MOCK' });
-    expect(accepted.status).toBe(201);
+    expect(accepted.status, JSON.stringify(accepted.body)).toBe(201);
   });
 
   it('waits for a batch to settle and gives its execution summary, transactions with commission and account', async () => {

@@ -3,6 +3,7 @@ import { createApiKey } from '@payouts/core';
 import type { ApiKeyRole, Db } from '@payouts/db';
 import type { TestContext } from '@payouts/testing';
 import type { FastifyInstance } from 'fastify';
+import { pino } from 'pino';
 import { type ApiDeps, closeApiDeps, makeApiDeps } from '../../src/api-deps.ts';
 import { buildApp } from '../../src/app.ts';
 
@@ -39,7 +40,8 @@ export async function startTestApi(ctx: TestContext, env: Record<string, string>
       ...env,
     }),
   );
-  const app = await buildApp(deps);
+  // Errors only, on stderr: a test that meets a 500 shows the server's side of it.
+  const app = await buildApp(deps, { loggerInstance: pino({ level: 'error' }, pino.destination(2)) });
   await app.ready();
   const keys = { admin: '', operator: '', scheduler: '' };
   for (const role of ['admin', 'operator', 'scheduler'] as const) {
