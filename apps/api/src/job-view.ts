@@ -102,15 +102,14 @@ export async function waitForJob<T>(
     const { finished, cancel } = nextFinish(events, jobId, Math.max(0, deadline - Date.now()));
     // Listening first, then looking: a job that finished before the listener was there is found here.
     await events.waitUntilReady();
-    const current = await queue.getJob(jobId);
-    const state = current ? await current.getState() : 'unknown';
-    if (state === 'completed') {
+    // The state first, then the job: a job read while still active and found completed a moment later
+    // would answer its empty return value. Completed and failed are final, so reading after is safe.
+    const state = await queue.getJobState(jobId);
+    if (state === 'completed' || state === 'failed') {
       cancel();
-      return { state, result: current?.returnvalue as T };
-    }
-    if (state === 'failed') {
-      cancel();
-      return { state, reason: current?.failedReason ?? 'failed' };
+      const done = await queue.getJob(jobId);
+      if (state === 'completed') return { state, result: done?.returnvalue as T };
+      return { state, reason: done?.failedReason ?? 'failed' };
     }
     const finish = await finished;
     if (!finish) return { state: 'pending' };
