@@ -16,6 +16,7 @@ export { type MockLedgerEntry, type MockLedgerTotals, readMockLedger, readMockLe
 export { type MockProviderOptions, makeMockProvider } from './mock-provider.ts';
 export type {
   PayeeStatus,
+  PaymentLookup,
   PaymentProvider,
   PaymentReceipt,
   PaymentRequest,

@@ -11,6 +11,7 @@ import {
 import { findMockPayment, recordMockPayment } from './mock-ledger.ts';
 import type {
   PayeeStatus,
+  PaymentLookup,
   PaymentProvider,
   PaymentReceipt,
   PaymentRequest,
@@ -69,7 +70,7 @@ export function makeMockProvider({ db, latencyMs = 0, faults }: MockProviderOpti
       return { providerTxId: row.providerTxId };
     },
 
-    async getPaymentStatus(idempotencyKey: string): Promise<PaymentStatus> {
+    async getPaymentStatus({ idempotencyKey }: PaymentLookup): Promise<PaymentStatus> {
       await wait();
       const row = await findMockPayment(db, idempotencyKey);
       return row ? { state: 'PAID', providerTxId: row.providerTxId } : { state: 'NOT_FOUND' };

@@ -3,8 +3,11 @@ export interface PaymentProvider {
   readonly name: 'MOCK' | 'RISE';
   /** Pays once per idempotency key: a repeated key returns the first payment and moves no money. */
   sendPayment(request: PaymentRequest): Promise<PaymentReceipt>;
-  /** What the provider knows about a key: asked before paying again after an unknown outcome. */
-  getPaymentStatus(idempotencyKey: string): Promise<PaymentStatus>;
+  /**
+   * What the provider knows about a key: asked before paying again after an unknown outcome. The payee
+   * narrows the search where a provider has no idempotency key and is searched by recipient (Rise).
+   */
+  getPaymentStatus(lookup: PaymentLookup): Promise<PaymentStatus>;
   getPayeeStatus(payeeId: string): Promise<PayeeStatus>;
 }
 
@@ -14,6 +17,11 @@ export interface PaymentRequest {
   amount: string;
   currency: string;
   reference?: string;
+}
+
+export interface PaymentLookup {
+  idempotencyKey: string;
+  payeeId: string;
 }
 
 export interface PaymentReceipt {

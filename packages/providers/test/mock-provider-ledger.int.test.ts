@@ -28,7 +28,7 @@ describe('the mock provider ledger', () => {
     await expect(provider.sendPayment(payment('tap-1'))).rejects.toThrow(ProviderOutcomeUnknownError);
     const row = (await readMockLedgerByKey(ctx.db)).get('tap-1');
     expect(row).toMatchObject({ amount: '25.50', payeeId: 'rise_payee', currency: 'USD', sendCalls: 1 });
-    const status = await provider.getPaymentStatus('tap-1');
+    const status = await provider.getPaymentStatus({ idempotencyKey: 'tap-1', payeeId: 'p' });
     expect(status).toEqual({ state: 'PAID', providerTxId: row?.providerTxId });
 
     // Retrying through a provider that does not fault (another worker, no plan) gets the same payment.
@@ -44,7 +44,7 @@ describe('the mock provider ledger', () => {
   it('reports NOT_FOUND for a key that faulted before paying', async () => {
     const provider = makeMockProvider({ db: ctx.db, faults: { seed: 1, timeoutBeforePay: 1 } });
     await expect(provider.sendPayment(payment('tbp-1'))).rejects.toThrow(ProviderOutcomeUnknownError);
-    expect(await provider.getPaymentStatus('tbp-1')).toEqual({ state: 'NOT_FOUND' });
+    expect(await provider.getPaymentStatus({ idempotencyKey: 'tbp-1', payeeId: 'p' })).toEqual({ state: 'NOT_FOUND' });
     expect((await readMockLedgerByKey(ctx.db)).has('tbp-1')).toBe(false);
   });
 

@@ -50,7 +50,10 @@ export async function payTransaction(
   let providerTxId: string;
   let foundByLookup = false;
   try {
-    const known = tx.previous === 'PENDING' ? undefined : await deps.provider.getPaymentStatus(tx.idempotencyKey);
+    const known =
+      tx.previous === 'PENDING'
+        ? undefined
+        : await deps.provider.getPaymentStatus({ idempotencyKey: tx.idempotencyKey, payeeId: tx.payeeRiseId ?? '' });
     if (known?.state === 'PAID') {
       providerTxId = known.providerTxId;
       foundByLookup = true;
