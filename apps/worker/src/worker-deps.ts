@@ -2,7 +2,7 @@ import type { Env } from '@payouts/config';
 import type { PaymentDeps } from '@payouts/core';
 import { type Db, makeDb } from '@payouts/db';
 import { type OperationsDeps, payoutRulesFromEnv } from '@payouts/operations';
-import { makeMockProvider, mockFaultsFromEnv, type PaymentProvider } from '@payouts/providers';
+import { makeMockProvider, makeRiseProvider, mockFaultsFromEnv, type PaymentProvider } from '@payouts/providers';
 import { makeFlowProducer, makeQueues, makeRedis, type Queues } from '@payouts/queue';
 import type { FlowProducer } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -28,7 +28,20 @@ export function makeProvider(
     // Scripted faults (MOCK_PROVIDER_FAULTS, ...) are parsed here, at start: a bad value stops the process.
     return makeMockProvider({ db, latencyMs: env.MOCK_PROVIDER_LATENCY_MS, faults: mockFaultsFromEnv(source) });
   }
-  throw new Error('PAYOUT_PROVIDER=RISE is not available yet: the RiseWorks adapter is not built');
+  // The environment schema refuses RISE without these, naming each missing variable.
+  const { RISE_API_URL, RISE_TEAM_NANOID, RISE_RISE_ID, RISE_WALLET_PRIVATE_KEY } = env;
+  if (!RISE_API_URL || !RISE_TEAM_NANOID || !RISE_RISE_ID || !RISE_WALLET_PRIVATE_KEY) {
+    throw new Error(
+      'PAYOUT_PROVIDER=RISE needs RISE_API_URL, RISE_TEAM_NANOID, RISE_RISE_ID and RISE_WALLET_PRIVATE_KEY',
+    );
+  }
+  return makeRiseProvider({
+    apiUrl: RISE_API_URL,
+    teamNanoid: RISE_TEAM_NANOID,
+    riseId: RISE_RISE_ID,
+    walletPrivateKey: RISE_WALLET_PRIVATE_KEY,
+    timeoutMs: env.RISE_TIMEOUT_MS,
+  });
 }
 
 export function makeWorkerDeps(

@@ -26,7 +26,7 @@ const originList = z
   .pipe(z.array(origin));
 
 /** Every environment variable the system reads, with a working local default. */
-export const envSchema = z.object({
+const envObject = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DATABASE_URL: z.url().default('postgresql://postgres@127.0.0.1:5432/payouts'),
@@ -71,7 +71,45 @@ export const envSchema = z.object({
   CORS_ORIGINS: originList.default([]),
   // failed authentications per minute per address before it gets 429 without a key look-up
   AUTH_FAILURES_PER_MINUTE: positiveInt.default(30),
+  // RiseWorks (Rise v2); required when PAYOUT_PROVIDER=RISE, ignored otherwise
+  RISE_API_URL: z.url({ protocol: /^https?$/ }).optional(),
+  RISE_TEAM_NANOID: z
+    .string()
+    .regex(/^te-[A-Za-z0-9_-]{12}$/, 'a team nanoid: te- and 12 characters')
+    .optional(),
+  RISE_RISE_ID: z.string().min(1).optional(),
+  // Never echoed: a wrong value is reported without the value itself.
+  RISE_WALLET_PRIVATE_KEY: z
+    .string()
+    .regex(/^0x[0-9a-fA-F]{64}$/, 'must be 0x and 64 hex digits (value not shown)')
+    .optional(),
+  RISE_WEBHOOK_SECRET: z.string().min(1).optional(),
+  RISE_TIMEOUT_MS: positiveInt.default(15_000),
 });
+
+/** What PAYOUT_PROVIDER=RISE cannot run without. */
+export const riseRequiredVariables = [
+  'RISE_API_URL',
+  'RISE_TEAM_NANOID',
+  'RISE_RISE_ID',
+  'RISE_WALLET_PRIVATE_KEY',
+  'RISE_WEBHOOK_SECRET',
+] as const;
+
+export const envSchema = envObject.superRefine(
+  (env, ctx) => {
+    // `when` runs this even if other variables are wrong, so one message names every problem; so `env`
+    // may be partly unparsed here, and only presence is checked.
+    const raw = env as Record<string, unknown>;
+    if (raw.PAYOUT_PROVIDER !== 'RISE') return;
+    for (const name of riseRequiredVariables) {
+      if (raw[name] === undefined) {
+        ctx.addIssue({ code: 'custom', path: [name], message: 'required when PAYOUT_PROVIDER=RISE' });
+      }
+    }
+  },
+  { when: (payload) => typeof payload.value === 'object' && payload.value !== null },
+);
 
 export type Env = z.infer<typeof envSchema>;
 

@@ -23,9 +23,14 @@ export type {
   PaymentStatus,
 } from './payment-provider.ts';
 export {
+  ProviderDuplicatePaymentError,
   ProviderError,
   ProviderOutcomeUnknownError,
   ProviderPermanentError,
   ProviderRateLimitedError,
+  ProviderSuspendedError,
   ProviderTransientError,
 } from './provider-errors.ts';
+export { formatInvoiceDescription, parseInvoiceDescription } from './rise/rise-contract.ts';
+export { makeRiseProvider, type RiseProvider, type RiseProviderOptions } from './rise/rise-provider.ts';
+export { centsToUsd, usdToCents } from './rise/usd-cents.ts';

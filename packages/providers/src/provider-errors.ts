@@ -29,3 +29,32 @@ export class ProviderPermanentError extends ProviderError {
 export class ProviderOutcomeUnknownError extends ProviderError {
   override name = 'ProviderOutcomeUnknownError';
 }
+
+/**
+ * Nothing was paid and every payment would fail the same way until someone fixes the cause at the provider
+ * (balance too low, wrong wallet or team configuration, sign-in refused). Transient for the payment protocol
+ * today; `code` says which cause, so the engine can pause paying until a probe shows it is fixed.
+ */
+export class ProviderSuspendedError extends ProviderTransientError {
+  override name = 'ProviderSuspendedError';
+  constructor(
+    message: string,
+    readonly code: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * The provider holds two or more live payments for one idempotency key: an incident. Never pay this key
+ * again; an operator must sort out the extra payment.
+ */
+export class ProviderDuplicatePaymentError extends ProviderPermanentError {
+  override name = 'ProviderDuplicatePaymentError';
+  constructor(
+    message: string,
+    readonly providerTxIds: readonly string[],
+  ) {
+    super(message);
+  }
+}

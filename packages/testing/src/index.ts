@@ -8,6 +8,7 @@ export { insertPayableAffiliates } from './bulk-fixtures.ts';
 export { dropDatabase, uniqueName, withDatabase } from './databases.ts';
 export { findInvariantViolations } from './invariants.ts';
 export type { ProvidedServices } from './provided-context.ts';
+export { type RiseSandboxProcess, spawnRiseSandbox } from './rise-sandbox-process.ts';
 export { resolveServices, type Services } from './services.ts';
 export { makeTestContext, type TestContext, testServerUrl } from './test-context.ts';
 export { spawnWorker, type WorkerProcess } from './worker-process.ts';

@@ -1,0 +1,65 @@
+import { getAddress, keccak256, slice, toHex } from 'viem';
+
+export type OnboardingStatus = 'pending' | 'submitted' | 'approved' | 'rejected' | 'expired';
+
+export interface MemberSeed {
+  nanoid: string;
+  email: string;
+  first_name?: string;
+  last_name?: string;
+  riseid?: string;
+  onboarding_status?: OnboardingStatus;
+  can_receive_payments?: boolean;
+}
+
+export interface SandboxTeam {
+  /** `te-` + 12 characters. */
+  nanoid: string;
+  /** The company RiseID that SIWE sign-in names (the team nanoid is accepted too [ours]). */
+  riseId: string;
+  /** The only wallet allowed to sign in and to sign payments for this team. */
+  walletAddress: string;
+  initialBalanceCents: number;
+  members: MemberSeed[];
+}
+
+export interface SandboxOptions {
+  team: SandboxTeam;
+  /** Mounts the `/sandbox/...` test controls. Default true. */
+  controls?: boolean;
+  jwtTtlMs?: number;
+  nonceTtlMs?: number;
+  typedDataTtlSeconds?: number;
+  /** HMAC secret of the JWTs; random per process by default. */
+  jwtSecret?: string;
+  /** The host named in the SIWE message. */
+  siweDomain?: string;
+  logger?: boolean;
+}
+
+export const defaults = {
+  jwtTtlMs: 60 * 60 * 1000,
+  nonceTtlMs: 5 * 60 * 1000,
+  typedDataTtlSeconds: 10 * 60,
+  siweDomain: 'b2b-api.dev-riseworks.io',
+};
+
+// [ours] The EIP-712 domain. Rise's contract address is not documented; this one is a fixed placeholder.
+export const forwarderDomain = {
+  name: 'RiseAccountForwarder',
+  version: '1.0.0',
+  chainId: 42161,
+  verifyingContract: derivedAddress('rise-sandbox:forwarder'),
+} as const;
+
+// [ours] The contract `typed_data.to` names (the payments contract behind the forwarder).
+export const paymentsContract = derivedAddress('rise-sandbox:payments');
+
+/** [ours] A team's on-chain account address: derived from its nanoid so it is stable across restarts. */
+export function teamAddress(teamNanoid: string): `0x${string}` {
+  return derivedAddress(`rise-sandbox:team:${teamNanoid}`);
+}
+
+function derivedAddress(seed: string): `0x${string}` {
+  return getAddress(slice(keccak256(toHex(seed)), 12));
+}
