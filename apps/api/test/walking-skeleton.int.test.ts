@@ -118,7 +118,7 @@ describe('walking skeleton over HTTP with a real worker', () => {
     expect((await call('GET', '/healthz', null)).body).toEqual({ status: 'ok' });
     expect(await call('GET', '/readyz', null)).toEqual({
       status: 200,
-      body: { status: 'ready', postgres: 'ok', redis: 'ok' },
+      body: { status: 'ready', postgres: 'ok', redis: 'ok', provider: { status: 'ok' } },
     });
   });
 });

@@ -13,6 +13,7 @@ export async function withOperations<T>(env: Env, fn: (deps: OperationsDeps) => 
   const queueDeps = { connection, prefix: env.QUEUE_PREFIX };
   const deps: OperationsDeps = {
     db: makeDb(env.DATABASE_URL, { max: 4 }),
+    redis: connection,
     queues: makeQueues(queueDeps),
     flowProducer: makeFlowProducer(queueDeps),
     rules: payoutRulesFromEnv(env),

@@ -61,6 +61,7 @@ export function makeWorkerDeps(
     redisUrl: env.REDIS_URL,
     prefix: env.QUEUE_PREFIX,
     connection,
+    redis: connection,
     queues: makeQueues(deps),
     flowProducer: makeFlowProducer(deps),
   };

@@ -1,3 +1,4 @@
+import { discardTransaction, replayTransaction } from '@payouts/core';
 import {
   findInvariantViolations,
   insertAffiliate,
@@ -104,5 +105,71 @@ describe('paying through Rise', () => {
 
     const ledgerTotal = `${completedCents / 100n}.${String(completedCents % 100n).padStart(2, '0')}`;
     expect(await findInvariantViolations(ctx.db, { providerLedgerTotal: ledgerTotal })).toEqual([]);
+  });
+
+  it('never pays again while the look-up after a lost answer keeps failing', async () => {
+    await control('POST', '/reset');
+    await ctx.db.commission.updateMany({ where: { status: 'APPROVED' }, data: { status: 'CANCELLED' } });
+    const affiliate = await insertAffiliate(ctx.db, { commissions: ['75.00'] });
+    const nanoid = 'us-lookupfail01';
+    await ctx.db.affiliateRiseAccount.updateMany({
+      where: { affiliateProfileId: affiliate.affiliateId },
+      data: { riseId: nanoid },
+    });
+    await control('POST', '/members', { team, members: [{ nanoid, email: `${nanoid}@example.test` }] });
+    // Rise pays, the answer is lost; then the look-ups that would tell fail for a while.
+    await control('POST', '/faults', { operation: 'execute', kind: 'timeoutAfterPay', count: 1 });
+    await control('POST', '/faults', { operation: 'lookup', kind: 'status500', count: 3 });
+
+    const batchId = await createAndExecute(deps);
+    expect(await waitForBatch(deps, batchId, 60)).toBe('COMPLETED');
+    const ledger = (await control('GET', '/ledger')) as SandboxLedger;
+    expect(ledger.payments.map((p) => [p.recipient, p.amount_cents])).toEqual([[nanoid, 7500]]);
+    const [transaction] = await ctx.db.disbursementTransaction.findMany({ where: { batchId } });
+    expect(transaction?.providerTxId).toBe(ledger.payments[0]?.nanoid);
+    const outcomes = await ctx.db.disbursementAuditLog.findMany({
+      where: { transactionId: transaction?.id, action: { in: ['payment.outcome_unknown', 'payment.retry_scheduled'] } },
+      orderBy: { createdAt: 'asc' },
+    });
+    // Every failed attempt left it UNKNOWN (look up first), never PENDING (pay without looking).
+    expect(outcomes.map((o) => o.toStatus)).toEqual(['UNKNOWN', 'UNKNOWN', 'UNKNOWN', 'UNKNOWN']);
+  });
+
+  it('stops for good when Rise holds two payments for one key: no replay, no discard, no third payment', async () => {
+    await control('POST', '/reset');
+    await ctx.db.commission.updateMany({ where: { status: 'APPROVED' }, data: { status: 'CANCELLED' } });
+    const affiliate = await insertAffiliate(ctx.db, { commissions: ['60.00'] });
+    const nanoid = 'us-duplicated01';
+    await ctx.db.affiliateRiseAccount.updateMany({
+      where: { affiliateProfileId: affiliate.affiliateId },
+      data: { riseId: nanoid },
+    });
+    await control('POST', '/members', { team, members: [{ nanoid, email: `${nanoid}@example.test` }] });
+    const batchId = await createAndExecute(deps, async (id) => {
+      // The incident planted: the key paid twice at Rise, and our row left UNKNOWN, as after a lost answer.
+      const [t] = await ctx.db.disbursementTransaction.findMany({ where: { batchId: id } });
+      if (!t) throw new Error('no transaction');
+      const request = { idempotencyKey: t.idempotencyKey, payeeId: nanoid, amount: '60.00', currency: 'USD' };
+      await deps.provider.sendPayment(request);
+      await deps.provider.sendPayment(request);
+      await ctx.db.disbursementTransaction.update({ where: { id: t.id }, data: { status: 'UNKNOWN' } });
+    });
+    expect(await waitForBatch(deps, batchId, 60)).toBe('FAILED');
+    const [transaction] = await ctx.db.disbursementTransaction.findMany({ where: { batchId } });
+    if (!transaction) throw new Error('no transaction');
+    expect(transaction).toMatchObject({
+      status: 'FAILED',
+      incident: expect.stringMatching(/^DUPLICATE_PROVIDER_PAYMENTS pa-/),
+    });
+    expect(((await control('GET', '/ledger')) as SandboxLedger).payments).toHaveLength(2);
+    await expect(replayTransaction(deps, transaction.id, { actor: 'test:operator' })).rejects.toThrow(
+      /provider incident/,
+    );
+    await expect(discardTransaction(deps, transaction.id, { actor: 'test:operator' })).rejects.toThrow(
+      /provider incident/,
+    );
+    expect((await ctx.db.disbursementTransaction.findUniqueOrThrow({ where: { id: transaction.id } })).status).toBe(
+      'FAILED',
+    );
   });
 });

@@ -59,6 +59,9 @@ const envObject = z.object({
   WORKER_LOCK_DURATION_MS: positiveInt.default(30_000),
   // Provider calls per second across all workers (BullMQ's global limiter); 0 for no limit
   PROVIDER_RATE_LIMIT_PER_SECOND: z.coerce.number().int().min(0).default(0),
+  // How long paying pauses (every worker) when the provider refuses every payment (balance, wallet,
+  // team settings); then the next payments probe whether the cause is fixed
+  PROVIDER_PAUSE_MS: positiveInt.default(30_000),
   RECONCILE_EVERY_MS: positiveInt.default(60_000),
   NIGHTLY_PAYOUT_ENABLED: bool.default(true),
   NIGHTLY_PAYOUT_CRON: z.string().min(9).default('0 2 * * *'),

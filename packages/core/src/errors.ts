@@ -36,6 +36,21 @@ export class PaymentRetryableError extends Error {
   }
 }
 
+/**
+ * The provider refuses every payment until someone fixes a cause on its side (balance too low, wrong
+ * wallet or team settings, sign-in refused). Nothing was paid; pause paying instead of spending the
+ * attempts of every payment one by one.
+ */
+export class PaymentSuspendedError extends Error {
+  override name = 'PaymentSuspendedError';
+  constructor(
+    message: string,
+    readonly code: string,
+  ) {
+    super(message);
+  }
+}
+
 /** A payment can never succeed as it is (the transaction is FAILED): do not retry. */
 export class PaymentPermanentError extends Error {
   override name = 'PaymentPermanentError';

@@ -61,6 +61,7 @@ export {
   NotFoundError,
   PaymentPermanentError,
   PaymentRetryableError,
+  PaymentSuspendedError,
 } from './errors.ts';
 export {
   beginIdempotentRequest,

@@ -3,6 +3,7 @@ import type { CoreDeps } from '@payouts/core';
 import type { DisbursementProvider } from '@payouts/db';
 import type { Queues } from '@payouts/queue';
 import type { FlowProducer } from 'bullmq';
+import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 
 /** The payout rules, read from the environment once at start and passed to every operation. */
@@ -29,6 +30,8 @@ export function payoutRulesFromEnv(env: Env): PayoutRules {
 /** What every operation needs: the system of record, the queues, the rules and a logger. */
 export interface OperationsDeps extends CoreDeps {
   queues: Queues;
+  /** The connection the queues share, for the few keys operations keep beside them. */
+  redis: Redis;
   flowProducer: FlowProducer;
   rules: PayoutRules;
   logger: Logger;

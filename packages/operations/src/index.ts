@@ -22,5 +22,11 @@ export {
   runNightlyPayout,
   startNightlyRun,
 } from './nightly-payout.ts';
+export {
+  endProviderSuspension,
+  type ProviderSuspension,
+  readProviderSuspension,
+  suspendPaying,
+} from './provider-suspension.ts';
 export { type ReconcileReport, reconcile } from './reconcile.ts';
 export { ensureSchedulers, type SchedulerConfig, type SchedulersRestored, setNightlySchedule } from './schedules.ts';

@@ -1,7 +1,7 @@
-import { PaymentPermanentError, type PayOutcome, payTransaction } from '@payouts/core';
-import { sendToDeadLetters } from '@payouts/operations';
+import { PaymentPermanentError, PaymentSuspendedError, type PayOutcome, payTransaction } from '@payouts/core';
+import { endProviderSuspension, sendToDeadLetters, suspendPaying } from '@payouts/operations';
 import { QueueName } from '@payouts/queue';
-import { DelayedError, type Job, UnrecoverableError } from 'bullmq';
+import { DelayedError, type Job, UnrecoverableError, Worker } from 'bullmq';
 import type { WorkerDeps } from '../worker-deps.ts';
 import { reportBatchProgress } from './batch-progress.ts';
 import { parsePayloadOrRefuse, refuseJob } from './job-refusal.ts';
@@ -10,6 +10,8 @@ const actor = { actor: 'system:pay-transaction' };
 
 /** pay-transaction: one payment, exactly once; the error's class decides between retry and give up. */
 export function makePayTransactionProcessor(deps: WorkerDeps) {
+  // Whether this process paused paying: its next payment that goes through ends the episode.
+  let pausedPaying = false;
   return async (job: Job, token?: string): Promise<PayOutcome> => {
     const { transactionId, batchId } = await parsePayloadOrRefuse(deps, QueueName.payTransaction, job);
     const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
@@ -20,6 +22,13 @@ export function makePayTransactionProcessor(deps: WorkerDeps) {
       if (error instanceof PaymentPermanentError) {
         await sendToDeadLetters(deps, transactionId, job.attemptsMade + 1);
         throw new UnrecoverableError(error.message);
+      }
+      if (error instanceof PaymentSuspendedError) {
+        // The provider refuses every payment (balance, wallet, settings): pause the whole queue and put
+        // this job back without spending its attempt, rather than failing every payment one by one.
+        pausedPaying = true;
+        await suspendPaying(deps, { code: error.code, message: error.message }, deps.env.PROVIDER_PAUSE_MS);
+        throw Worker.RateLimitError();
       }
       throw error;
     }
@@ -35,6 +44,10 @@ export function makePayTransactionProcessor(deps: WorkerDeps) {
     if (outcome.outcome === 'NOT_CLAIMABLE' && outcome.leaseEndsAt && token) {
       await job.moveToDelayed(outcome.leaseEndsAt.getTime() + 1000, token);
       throw new DelayedError();
+    }
+    if (outcome.outcome === 'COMPLETED' && pausedPaying) {
+      pausedPaying = false;
+      await endProviderSuspension(deps);
     }
     // Best effort: a progress display must never fail a payment that was made.
     await reportBatchProgress(job, batchId, deps.queues[QueueName.finalizeBatch]).catch((error: Error) =>

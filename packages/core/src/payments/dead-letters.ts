@@ -58,15 +58,16 @@ export async function replayTransaction(deps: CoreDeps, transactionId: string, w
           "idempotencyKey" = 'pay_' || t."id" || '_r' || (t."replayRound" + 1),
           "errorMessage" = NULL, "failedAt" = NULL, "claimedAt" = NULL, "updatedAt" = now()
       FROM (SELECT "id", "idempotencyKey" FROM "DisbursementTransaction" WHERE "id" = ${transactionId} FOR UPDATE) prev
-      WHERE t."id" = prev."id" AND t."status" = 'FAILED'
+      WHERE t."id" = prev."id" AND t."status" = 'FAILED' AND t."incident" IS NULL
       RETURNING t."batchId", t."commissionId", t."replayRound" AS "round", prev."idempotencyKey" AS "previousKey",
                 t."idempotencyKey"`;
     if (!replayed) {
       const current = await tx.disbursementTransaction.findUnique({
         where: { id: transactionId },
-        select: { status: true },
+        select: { status: true, incident: true },
       });
       if (!current) throw new NotFoundError('transaction', transactionId);
+      if (current.incident) throw incidentConflict(transactionId, current.incident);
       throw new ConflictError(
         `transaction ${transactionId} is ${current.status}; only FAILED payments can be replayed`,
         { reason: 'NOT_FAILED', status: current.status },
@@ -109,11 +110,12 @@ export async function discardTransaction(deps: CoreDeps, transactionId: string, 
   return deps.db.$transaction(async (tx) => {
     const current = await tx.disbursementTransaction.findUnique({
       where: { id: transactionId },
-      select: { status: true, batchId: true, commissionId: true, amount: true },
+      select: { status: true, batchId: true, commissionId: true, amount: true, incident: true },
     });
     if (!current) throw new NotFoundError('transaction', transactionId);
+    if (current.incident) throw incidentConflict(transactionId, current.incident);
     const updated = await tx.disbursementTransaction.updateMany({
-      where: { id: transactionId, status: 'FAILED' },
+      where: { id: transactionId, status: 'FAILED', incident: null },
       data: { status: 'CANCELLED', liveCommissionId: null },
     });
     if (updated.count === 0) {
@@ -137,4 +139,12 @@ export async function discardTransaction(deps: CoreDeps, transactionId: string, 
     });
     return { transactionId, batchId: current.batchId };
   });
+}
+
+/** Replaying or discarding a payment the provider holds twice would pay its commission again. */
+function incidentConflict(transactionId: string, incident: string): ConflictError {
+  return new ConflictError(
+    `transaction ${transactionId} is a provider incident (${incident}): settle it with the provider first`,
+    { reason: 'PROVIDER_INCIDENT', incident },
+  );
 }

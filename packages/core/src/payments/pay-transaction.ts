@@ -1,12 +1,14 @@
 import {
   type PaymentProvider,
+  ProviderDuplicatePaymentError,
   ProviderOutcomeUnknownError,
   ProviderPermanentError,
   ProviderRateLimitedError,
+  ProviderSuspendedError,
   ProviderTransientError,
 } from '@payouts/providers';
 import type { Actor, CoreDeps } from '../deps.ts';
-import { coerceError, PaymentPermanentError, PaymentRetryableError } from '../errors.ts';
+import { coerceError, PaymentPermanentError, PaymentRetryableError, PaymentSuspendedError } from '../errors.ts';
 import {
   type ClaimedTransaction,
   type ClaimRefusal,
@@ -49,11 +51,15 @@ export async function payTransaction(
 
   let providerTxId: string;
   let foundByLookup = false;
+  // Until a look-up answers, an earlier attempt may have paid: a failure before then must leave the
+  // payment UNKNOWN (looked up first next time), never PENDING (which would pay without looking).
+  let mayHavePaid = tx.previous !== 'PENDING';
   try {
     const known =
       tx.previous === 'PENDING'
         ? undefined
         : await deps.provider.getPaymentStatus({ idempotencyKey: tx.idempotencyKey, payeeId: tx.payeeRiseId ?? '' });
+    mayHavePaid = false;
     if (known?.state === 'PAID') {
       providerTxId = known.providerTxId;
       foundByLookup = true;
@@ -61,7 +67,8 @@ export async function payTransaction(
       providerTxId = (await sendPayment(deps.provider, tx)).providerTxId;
     }
   } catch (thrown) {
-    throw await settleFailedAttempt(deps, tx, coerceError(thrown), who, options.lastAttempt ?? false);
+    const attempt = { lastAttempt: options.lastAttempt ?? false, mayHavePaid };
+    throw await settleFailedAttempt(deps, tx, coerceError(thrown), who, attempt);
   }
 
   // The money has moved. If recording fails (database down), the claim stays PROCESSING and whoever
@@ -88,12 +95,37 @@ async function settleFailedAttempt(
   tx: ClaimedTransaction,
   error: Error,
   who: Actor,
-  lastAttempt: boolean,
+  attempt: { lastAttempt: boolean; mayHavePaid: boolean },
 ): Promise<Error> {
   const message = `${error.name}: ${error.message}`;
+  const { lastAttempt, mayHavePaid } = attempt;
+  if (error instanceof ProviderDuplicatePaymentError) {
+    // Money moved more than once for this key: stop here for good, and never let a replay pay a third time.
+    await releaseClaim(
+      deps,
+      tx,
+      'FAILED',
+      message,
+      who,
+      `DUPLICATE_PROVIDER_PAYMENTS ${error.providerTxIds.join(',')}`,
+    );
+    return new PaymentPermanentError(message);
+  }
+  if (mayHavePaid && (error instanceof ProviderTransientError || error instanceof ProviderPermanentError)) {
+    // The look-up itself failed: only a look-up can say whether the earlier attempt paid.
+    await releaseClaim(deps, tx, 'UNKNOWN', message, who);
+    if (error instanceof ProviderSuspendedError) return new PaymentSuspendedError(message, error.code);
+    const retryAfterMs = error instanceof ProviderRateLimitedError ? error.retryAfterMs : undefined;
+    return new PaymentRetryableError(message, retryAfterMs);
+  }
   if (error instanceof ProviderPermanentError) {
     await releaseClaim(deps, tx, 'FAILED', message, who);
     return new PaymentPermanentError(message);
+  }
+  if (error instanceof ProviderSuspendedError) {
+    // Nothing was paid, and no payment can be until the cause is fixed: not this payment's attempt.
+    await releaseClaim(deps, tx, 'PENDING', message, who);
+    return new PaymentSuspendedError(message, error.code);
   }
   if (error instanceof ProviderTransientError) {
     // Nothing was paid: the last attempt may give up for good.

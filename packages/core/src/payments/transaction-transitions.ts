@@ -163,6 +163,8 @@ export async function releaseClaim(
   to: SettleTo,
   errorMessage: string,
   who: Actor,
+  /** Why this payment must never be paid again (two live provider payments for its key). */
+  incident?: string,
 ): Promise<boolean> {
   const error = errorMessage.slice(0, 2000);
   const { action, status } = auditOf[to];
@@ -172,7 +174,8 @@ export async function releaseClaim(
       SET "status" = ${to}::"DisbursementTransactionStatus", "errorMessage" = ${error}, "updatedAt" = now(),
           "failedAt" = CASE WHEN ${to} = 'FAILED' THEN now() ELSE "failedAt" END,
           "retryCount" = CASE WHEN ${to} = 'FAILED' THEN "retryCount" ELSE "retryCount" + 1 END,
-          "lastRetryAt" = CASE WHEN ${to} = 'FAILED' THEN "lastRetryAt" ELSE now() END
+          "lastRetryAt" = CASE WHEN ${to} = 'FAILED' THEN "lastRetryAt" ELSE now() END,
+          "incident" = coalesce(${incident ?? null}, "incident")
       WHERE "id" = ${claim.id} AND "status" = 'PROCESSING' AND "claimedAt" = ${claim.claimedAt}
       RETURNING "id", "batchId", "commissionId"
     ), audit AS (
