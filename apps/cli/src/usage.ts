@@ -3,8 +3,11 @@ import { type ParseArgsConfig, parseArgs } from 'node:util';
 export const USAGE = `Usage: payouts <command> [options]
 
 Commands:
-  dev                         migrate (creating the database if missing), seed if empty, create a
-                              "dev-admin" API key, then run the API and the worker until Ctrl-C
+  dev [--provider mock|rise]  migrate (creating the database if missing), seed if empty, create a
+                              "dev-admin" API key, then run the API and the worker until Ctrl-C;
+                              they pay through the mock provider (default), or with --provider rise
+                              through the Rise v2 sandbox, which dev also runs (RISE_SANDBOX_PORT,
+                              default 4100) with the payees registered as its members
   migrate                     apply the database migrations
   seed [--affiliates N] [--commissions-per-affiliate M] [--seed S] [--reset]
                               write deterministic demo data (defaults: 24 affiliates, 4 commissions

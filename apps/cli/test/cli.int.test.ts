@@ -19,6 +19,9 @@ describe('payouts command line', () => {
     [['keys', 'create', '--role', 'admin']],
     [['keys', 'revoke']],
     [['migrate', 'extra']],
+    [['dev', '--provider', 'junk']],
+    [['dev', '--provider']],
+    [['dev', '--provider=stripe']],
   ])('exits with 2 and the usage on stderr for %j', async (args) => {
     const result = await runCliProcess(args);
     expect(result.code).toBe(2);

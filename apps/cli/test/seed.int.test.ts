@@ -2,6 +2,7 @@ import { Prisma } from '@payouts/db';
 import { findInvariantViolations, makeTestContext } from '@payouts/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedDatabase } from '../src/commands/seed.command.ts';
+import { SEEDED_RISE_USER_NANOID } from '../src/seed/rise-user-nanoid.ts';
 import { generateSeedData } from '../src/seed/seed-data.generator.ts';
 import { runCliProcess } from './run-cli.ts';
 
@@ -113,6 +114,12 @@ describe('payouts seed', () => {
     expect(stored.map((c) => [c.id, c.status, c.commissionAmount.toFixed(2), c.paidAt?.toISOString() ?? null])).toEqual(
       generated.map((c) => [c.id, c.status, c.commissionAmount, c.paidAt?.toISOString() ?? null]),
     );
+    // Payout accounts carry the generated Rise user nanoids, so the Rise sandbox can know the same payees.
+    const accounts = await ctx.db.affiliateRiseAccount.findMany({ orderBy: { id: 'asc' } });
+    expect(accounts.map((a) => [a.id, a.riseId, a.kycStatus])).toEqual(
+      [...data.riseAccounts].sort((a, b) => (a.id < b.id ? -1 : 1)).map((a) => [a.id, a.riseId, a.kycStatus]),
+    );
+    for (const a of accounts) expect(a.riseId).toMatch(SEEDED_RISE_USER_NANOID);
     const profiles = await ctx.db.affiliateProfile.findMany({ orderBy: { id: 'asc' } });
     const sums = await ctx.db.commission.groupBy({
       by: ['affiliateProfileId', 'status'],

@@ -1,16 +1,27 @@
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { type Env, loadEnv } from '@payouts/config';
 import { createApiKey } from '@payouts/core';
+import type { Db } from '@payouts/db';
 import { withDb } from '../db.ts';
+import { reachableBaseUrl, waitFor200 } from '../dev/http-wait.ts';
 import {
   type ChildExit,
   describeExit,
   type SupervisedChild,
   spawnTsx,
   stopChildren,
+  stopInStages,
 } from '../dev/process-supervisor.ts';
+import {
+  payThroughSandboxEnv,
+  registerSandboxMembers,
+  SANDBOX_TEAM_NANOID,
+  type SandboxAddress,
+  sandboxAddress,
+  sandboxEnv,
+} from '../dev/rise-sandbox.ts';
 import { repoRoot } from '../paths.ts';
+import { type SandboxMember, sandboxMembersOf } from '../seed/sandbox-members.ts';
 import { DEFAULT_SEED_OPTIONS } from '../seed/seed-data.generator.ts';
 import { parseCommandArgs, UsageError } from '../usage.ts';
 import { migrateDatabase } from './migrate.command.ts';
@@ -18,35 +29,35 @@ import { describeSeed, seedDatabase } from './seed.command.ts';
 
 const READY_TIMEOUT_MS = 60_000;
 
-/** The base URL to reach the API at; a wildcard bind address is reached through loopback. */
-export function apiBaseUrl(host: string, port: number): string {
-  const reachable = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host;
-  return `http://${reachable.includes(':') ? `[${reachable}]` : reachable}:${port}`;
-}
+export type DevProvider = 'mock' | 'rise';
 
-/** Resolves when GET /readyz answers 200; rejects on timeout or when `gaveUp` settles first. */
-async function waitForReady(baseUrl: string, timeoutMs: number, gaveUp: Promise<unknown>): Promise<void> {
-  let stop = false;
-  void gaveUp.then(() => {
-    stop = true;
-  });
-  const deadline = Date.now() + timeoutMs;
-  while (!stop && Date.now() < deadline) {
-    try {
-      const response = await fetch(`${baseUrl}/readyz`, { signal: AbortSignal.timeout(2_000) });
-      await response.body?.cancel();
-      if (response.status === 200) return;
-    } catch {
-      // not listening yet
-    }
-    await sleep(250);
+export function parseDevArgs(args: string[]): { provider: DevProvider } {
+  const { values } = parseCommandArgs(args, { provider: { type: 'string', default: 'mock' } });
+  const provider = values.provider.toLowerCase();
+  if (provider !== 'mock' && provider !== 'rise') {
+    throw new UsageError(`--provider must be mock or rise, got '${values.provider}'`);
   }
-  throw new Error(
-    stop ? 'a process exited before the API was ready' : `no 200 from ${baseUrl}/readyz within ${timeoutMs / 1000} s`,
-  );
+  return { provider };
 }
 
-async function prepareDatabase(env: Env): Promise<string> {
+/** The payees as sandbox members, read back from the database (seeded now or earlier). */
+async function payeesAsMembers(db: Db): Promise<SandboxMember[]> {
+  const accounts = await db.affiliateRiseAccount.findMany({
+    select: { riseId: true, email: true, kycStatus: true },
+    orderBy: { riseId: 'asc' },
+  });
+  const { members, skipped } = sandboxMembersOf(accounts);
+  if (skipped.length > 0) {
+    process.stderr.write(
+      `payouts dev: ${skipped.length} payout accounts have a riseId that is not a Rise user nanoid ` +
+        `(us- and 12 characters; e.g. '${skipped[0]}'): the sandbox does not know them and refuses to pay them. ` +
+        'Reseed with "payouts seed --reset".\n',
+    );
+  }
+  return members;
+}
+
+async function prepareDatabase(env: Env, withMembers: boolean): Promise<{ key: string; members: SandboxMember[] }> {
   process.stdout.write(`${await migrateDatabase(env.DATABASE_URL)}\n`);
   return withDb(env.DATABASE_URL, async (db) => {
     if ((await db.affiliateProfile.count()) === 0) {
@@ -56,18 +67,30 @@ async function prepareDatabase(env: Env): Promise<string> {
     } else {
       process.stdout.write('Database already has affiliates: not seeding (use "payouts seed --reset" to reseed).\n');
     }
+    const members = withMembers ? await payeesAsMembers(db) : [];
     const key = await createApiKey({ db }, { role: 'admin', name: 'dev-admin' });
-    return key.key;
+    return { key: key.key, members };
   });
 }
 
-function printBanner(env: Env, baseUrl: string, key: string): void {
+interface RunningSandbox {
+  url: string;
+  members: number;
+}
+
+function printBanner(env: Env, baseUrl: string, key: string, what: string, sandbox: RunningSandbox | null): void {
   const lines = [
     '',
-    'Payouts is running (Ctrl-C stops the API and the worker).',
+    `Payouts is running (Ctrl-C stops ${what}).`,
     `  API         ${baseUrl}/api/disbursement`,
     `  Bull Board  ${env.BULL_BOARD_ENABLED ? `${baseUrl}/admin/queues   (any user name, the key as password)` : '(disabled: BULL_BOARD_ENABLED=false)'}`,
     `  Admin key   ${key}   (name dev-admin, role admin; shown once, a new one on every start)`,
+    ...(sandbox
+      ? [
+          `  Sandbox     ${sandbox.url}   (Rise v2 stand-in the worker pays through: team ${SANDBOX_TEAM_NANOID}, ` +
+            `${sandbox.members} payees; what it paid: /sandbox/ledger)`,
+        ]
+      : []),
     '',
     'Create a batch of all payable affiliates:',
     `  curl -X POST -H "Authorization: Bearer ${key}" -H 'content-type: application/json' -d '{}' '${baseUrl}/api/disbursement/batches?wait=30'`,
@@ -77,30 +100,45 @@ function printBanner(env: Env, baseUrl: string, key: string): void {
 }
 
 export async function runDevCommand(args: string[]): Promise<number> {
-  parseCommandArgs(args, {});
-  const env = loadEnv();
+  const { provider } = parseDevArgs(args);
+  const sandbox: SandboxAddress | null = provider === 'rise' ? sandboxAddress(process.env) : null;
+  // The API and the worker get the provider chosen here, whatever PAYOUT_PROVIDER says.
+  const appEnv = { ...process.env, ...(sandbox ? payThroughSandboxEnv(sandbox) : { PAYOUT_PROVIDER: 'MOCK' }) };
+  const env = loadEnv(appEnv);
   if (env.PORT === 0) throw new UsageError('dev needs a fixed PORT (PORT=0 would make the API unreachable)');
-  const key = await prepareDatabase(env);
-  const baseUrl = apiBaseUrl(env.HOST, env.PORT);
+  const { key, members } = await prepareDatabase(env, sandbox !== null);
+  const baseUrl = reachableBaseUrl(env.HOST, env.PORT);
 
-  const children: SupervisedChild[] = [
-    spawnTsx('api', path.join(repoRoot, 'apps/api/src/server.ts')),
-    spawnTsx('worker', path.join(repoRoot, 'apps/worker/src/main.ts')),
+  const apps: SupervisedChild[] = [
+    spawnTsx('api', path.join(repoRoot, 'apps/api/src/server.ts'), appEnv),
+    spawnTsx('worker', path.join(repoRoot, 'apps/worker/src/main.ts'), appEnv),
   ];
+  const services: SupervisedChild[] = sandbox
+    ? [
+        spawnTsx('rise-sandbox', path.join(repoRoot, 'apps/rise-sandbox/src/server.ts'), {
+          ...process.env,
+          ...sandboxEnv(env.DATABASE_URL, sandbox),
+        }),
+      ]
+    : [];
+  const children = [...apps, ...services];
+  // The sandbox stops after the worker, which may still be paying through it while it finishes its jobs.
+  const stages = [apps, services];
+  const what = sandbox ? 'the API, the worker and the Rise sandbox' : 'the API and the worker';
   const forceAfterMs = env.SHUTDOWN_TIMEOUT_MS + 5_000;
   // in an object: TypeScript would otherwise keep a narrowed `null` across the awaits below
   const shutdown: { stopping: Promise<ChildExit[]> | null; signalAt: number } = { stopping: null, signalAt: 0 };
   const onSignal = (signal: NodeJS.Signals) => {
     // A second signal, not the same one relayed by a wrapper a moment later, forces the children down.
     if (shutdown.stopping && Date.now() - shutdown.signalAt > 1_000) {
-      process.stderr.write(`${signal} again: killing the API and the worker\n`);
+      process.stderr.write(`${signal} again: killing ${what}\n`);
       void stopChildren(children, 'SIGKILL', 0);
       return;
     }
     if (shutdown.stopping) return;
     shutdown.signalAt = Date.now();
-    process.stdout.write(`\n${signal}: stopping the API and the worker...\n`);
-    shutdown.stopping = stopChildren(children, signal, forceAfterMs);
+    process.stdout.write(`\n${signal}: stopping ${what}...\n`);
+    shutdown.stopping = stopInStages(stages, signal, forceAfterMs);
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
@@ -112,13 +150,18 @@ export async function runDevCommand(args: string[]): Promise<number> {
   const firstExit = Promise.race(children.map((c) => c.exited));
   try {
     try {
-      await waitForReady(baseUrl, READY_TIMEOUT_MS, firstExit);
-      printBanner(env, baseUrl, key);
+      if (sandbox) {
+        await waitFor200(`${sandbox.url}/sandbox/faults`, 'the Rise sandbox', READY_TIMEOUT_MS, firstExit);
+        await registerSandboxMembers(sandbox.url, members);
+      }
+      await waitFor200(`${baseUrl}/readyz`, 'the API', READY_TIMEOUT_MS, firstExit);
+      if (!shutdown.stopping)
+        printBanner(env, baseUrl, key, what, sandbox && { url: sandbox.url, members: members.length });
     } catch (error) {
       if (!shutdown.stopping) {
         process.stderr.write(`payouts dev: ${(error as Error).message}\n`);
         if (children.every((c) => c.alive())) {
-          await stopChildren(children, 'SIGTERM', forceAfterMs);
+          await stopInStages(stages, 'SIGTERM', forceAfterMs);
           return 1;
         }
       }
@@ -130,7 +173,7 @@ export async function runDevCommand(args: string[]): Promise<number> {
       return clean ? 0 : 1;
     }
     process.stderr.write(`payouts dev: ${describeExit(exit)}; stopping the rest\n`);
-    const exits = await stopChildren(children, 'SIGTERM', forceAfterMs);
+    const exits = await stopInStages(stages, 'SIGTERM', forceAfterMs);
     for (const e of exits) if (e !== exit) process.stderr.write(`payouts dev: ${describeExit(e)}\n`);
     return 1;
   } finally {

@@ -23,14 +23,14 @@ function tsxLoader(): string {
 }
 
 /**
- * Runs a TypeScript entry file under tsx in its own process group with the inherited environment and
- * stdio. Its own group: a Ctrl-C in the terminal reaches only us, and we forward it once (otherwise the
- * children would get it twice and could take the second one as "force quit").
+ * Runs a TypeScript entry file under tsx in its own process group with the given environment (ours by
+ * default) and our stdio. Its own group: a Ctrl-C in the terminal reaches only us, and we forward it
+ * once (otherwise the children would get it twice and could take the second one as "force quit").
  */
-export function spawnTsx(name: string, entryFile: string): SupervisedChild {
+export function spawnTsx(name: string, entryFile: string, env: NodeJS.ProcessEnv = process.env): SupervisedChild {
   const child = spawn(process.execPath, ['--import', tsxLoader(), entryFile], {
     cwd: path.dirname(path.dirname(entryFile)),
-    env: process.env,
+    env,
     stdio: 'inherit',
     detached: true,
   });
@@ -83,6 +83,20 @@ export async function stopChildren(
   } finally {
     clearTimeout(force);
   }
+}
+
+/**
+ * Stops children stage by stage: a stage gets its signal once every child of the stages before it has
+ * exited (so that a service outlives the processes still using it while they finish their work).
+ */
+export async function stopInStages(
+  stages: readonly (readonly SupervisedChild[])[],
+  signal: NodeJS.Signals,
+  forceAfterMs: number,
+): Promise<ChildExit[]> {
+  const exits: ChildExit[] = [];
+  for (const stage of stages) exits.push(...(await stopChildren(stage, signal, forceAfterMs)));
+  return exits;
 }
 
 export function describeExit(exit: ChildExit): string {

@@ -2,6 +2,7 @@ import type { CommissionStatus, RiseWorksKycStatus } from '@payouts/db';
 import { centsToDecimal, decimalToCents } from './money.ts';
 import { addPaymentHistory, type PaidCommission } from './payment-history.generator.ts';
 import { makeRng, type Rng } from './prng.ts';
+import { riseUserNanoid } from './rise-user-nanoid.ts';
 import type {
   AffiliateCodeRow,
   AffiliateProfileRow,
@@ -197,7 +198,7 @@ export function generateSeedData(input: SeedOptions): SeedData {
       account = {
         id: `rise_acct_${seed}_${n}`,
         affiliateProfileId: profileId,
-        riseId: `rise_${seed}_${n}`,
+        riseId: riseUserNanoid(seed, n),
         email,
         kycStatus,
         kycCompletedAt: decided ? new Date(createdAt.getTime() + rng.int(1, 5) * DAY_MS) : null,
