@@ -55,7 +55,7 @@ describe('paying through Rise', () => {
       RISE_RISE_ID: riseId,
       RISE_WALLET_PRIVATE_KEY: key,
       RISE_WEBHOOK_SECRET: 'engine-test-secret',
-      RISE_TIMEOUT_MS: '5000',
+      RISE_TIMEOUT_MS: '1500',
       WORKER_CONCURRENCY: '4',
     }));
   });

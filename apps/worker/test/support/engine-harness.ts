@@ -19,6 +19,8 @@ export function startEngine(
     LOG_LEVEL: 'silent',
     PAY_BACKOFF_MS: '50',
     PAY_BACKOFF_MAX_MS: '200',
+    // After an unanswered attempt a look-up that finds nothing is trusted a lease later: keep it short here.
+    PAY_CLAIM_LEASE_MS: '2000',
     NIGHTLY_PAYOUT_ENABLED: 'false',
     ...env,
   };

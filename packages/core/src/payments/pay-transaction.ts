@@ -64,6 +64,14 @@ export async function payTransaction(
       providerTxId = known.providerTxId;
       foundByLookup = true;
     } else {
+      const settleAt = unsettledUntil(deps, tx);
+      if (settleAt) {
+        // The unanswered attempt may still be executing at the provider: "not found" proves nothing yet.
+        // Leave it UNKNOWN and look again once it has had a lease's time to land.
+        const why = `no payment found yet for an unanswered attempt; looking again after ${settleAt.toISOString()}`;
+        await releaseClaim(deps, tx, 'UNKNOWN', why, who, undefined, true);
+        return { outcome: 'NOT_CLAIMABLE', status: 'UNKNOWN', leaseEndsAt: settleAt };
+      }
       providerTxId = (await sendPayment(deps.provider, tx)).providerTxId;
     }
   } catch (thrown) {
@@ -76,6 +84,19 @@ export async function payTransaction(
   const recorded = await recordPaymentCompleted(deps, tx, providerTxId, who);
   if (!recorded) return { outcome: 'NOT_CLAIMABLE', status: 'TAKEN_OVER' };
   return { outcome: 'COMPLETED', providerTxId, foundByLookup };
+}
+
+/**
+ * When an unanswered attempt (UNKNOWN) began less than a lease ago, the time from which a look-up that
+ * finds nothing means nothing was paid; undefined once that time has passed. A provider may finish a
+ * request after the client gave up on it, so paying again sooner could pay twice (the lease is longer
+ * than the provider's timeout).
+ */
+function unsettledUntil(deps: PaymentDeps, tx: ClaimedTransaction): Date | undefined {
+  if (tx.previous !== 'UNKNOWN' || !tx.lastRetryAt) return undefined;
+  const settleAt = new Date(tx.lastRetryAt.getTime() + deps.claimLeaseMs);
+  const now = deps.now?.() ?? new Date();
+  return settleAt > now ? settleAt : undefined;
 }
 
 function sendPayment(provider: PaymentProvider, tx: ClaimedTransaction) {

@@ -17,6 +17,8 @@ export interface ClaimedTransaction {
   currency: string;
   claimedAt: Date;
   previous: DisbursementTransactionStatus;
+  /** When an attempt last ended without an answer (UNKNOWN) or for a retry: where an unsettled attempt starts. */
+  lastRetryAt: Date | null;
 }
 
 /** Why a claim was refused outright: the job asked for something Postgres never authorised. */
@@ -57,7 +59,7 @@ export async function claimTransaction(
         AND (prev."status" IN ('PENDING', 'UNKNOWN')
              OR (prev."status" = 'PROCESSING' AND prev."claimedAt" < clock_timestamp() - ${leaseMs} * interval '1 millisecond'))
       RETURNING t."id", t."batchId", t."commissionId", t."affiliateProfileId", t."idempotencyKey", t."transactionId",
-                t."payeeRiseId", t."amount", t."currency", t."claimedAt", prev."status" AS "previous"
+                t."payeeRiseId", t."amount", t."currency", t."claimedAt", t."lastRetryAt", prev."status" AS "previous"
     ), audit AS (
       INSERT INTO "DisbursementAuditLog" ${auditColumns}
       SELECT ${auditValues(who, {
@@ -165,6 +167,8 @@ export async function releaseClaim(
   who: Actor,
   /** Why this payment must never be paid again (two live provider payments for its key). */
   incident?: string,
+  /** Leave retryCount and lastRetryAt as they are: the attempt found nothing to do yet, it did not fail. */
+  keepRetryClock = false,
 ): Promise<boolean> {
   const error = errorMessage.slice(0, 2000);
   const { action, status } = auditOf[to];
@@ -173,8 +177,8 @@ export async function releaseClaim(
       UPDATE "DisbursementTransaction"
       SET "status" = ${to}::"DisbursementTransactionStatus", "errorMessage" = ${error}, "updatedAt" = now(),
           "failedAt" = CASE WHEN ${to} = 'FAILED' THEN now() ELSE "failedAt" END,
-          "retryCount" = CASE WHEN ${to} = 'FAILED' THEN "retryCount" ELSE "retryCount" + 1 END,
-          "lastRetryAt" = CASE WHEN ${to} = 'FAILED' THEN "lastRetryAt" ELSE now() END,
+          "retryCount" = CASE WHEN ${to} = 'FAILED' OR ${keepRetryClock} THEN "retryCount" ELSE "retryCount" + 1 END,
+          "lastRetryAt" = CASE WHEN ${to} = 'FAILED' OR ${keepRetryClock} THEN "lastRetryAt" ELSE now() END,
           "incident" = coalesce(${incident ?? null}, "incident")
       WHERE "id" = ${claim.id} AND "status" = 'PROCESSING' AND "claimedAt" = ${claim.claimedAt}
       RETURNING "id", "batchId", "commissionId"
