@@ -27,6 +27,7 @@ export async function buildSandbox(deps: SandboxDeps, options: SandboxOptions): 
   });
   app.addHook('onClose', async () => {
     for (const release of [...ctx.holds]) release();
+    await ctx.webhooks.close();
   });
 
   authRoutes(app, ctx);

@@ -35,6 +35,12 @@ export interface SandboxOptions {
   /** The host named in the SIWE message. */
   siweDomain?: string;
   logger?: boolean;
+  /** Where signed webhooks are POSTed; none = no webhooks. */
+  webhookUrl?: string;
+  /** HMAC secret of the `X-Rise-Signature` header; required with webhookUrl. */
+  webhookSecret?: string;
+  /** Multiplies the webhook retry delays (+1, +2, +5 min). Default 1. */
+  webhookDelayScale?: number;
 }
 
 export const defaults = {

@@ -5,6 +5,7 @@ import { faultSchema } from './faults.ts';
 import { nanoidPattern } from './ids.ts';
 import { ledgerTotals, queryPayments, removePayment, resetLedger, setBalance, upsertMembers } from './ledger.ts';
 import { zodMessage } from './rise-route.ts';
+import { paymentPayload } from './webhooks.ts';
 
 // Test controls: no Rise auth, mounted only when the sandbox runs with `controls: true`.
 // They answer in Rise's envelope too, so one client helper reads both.
@@ -25,6 +26,8 @@ const membersBody = z.strictObject({
     )
     .min(1),
 });
+
+const removeBody = z.strictObject({ reason: z.string().min(1).max(500).optional() }).optional();
 
 const cents = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
 const balanceBody = z.union([
@@ -97,15 +100,26 @@ export function controlsRoutes(app: FastifyInstance, ctx: SandboxContext): void 
 
   app.post('/sandbox/payments/:pa/remove', async (request: { params: unknown; body: unknown }, reply: FastifyReply) => {
     const { pa } = z.object({ pa: z.string() }).parse(request.params);
+    const parsed = removeBody.safeParse(request.body ?? undefined);
+    if (!parsed.success) return reply.status(400).send({ success: false, data: zodMessage(parsed.error) });
     const payment = await removePayment(ctx.pool, pa);
     if (!payment) return reply.status(404).send({ success: false, data: 'payment not found or already removed' });
+    // [ours] the reason Rise gives is not documented; the control may name one.
+    const reason = parsed.data?.reason ?? 'removed_by_sandbox';
+    ctx.webhooks.emit('payment.removed', 'payment', paymentPayload(payment, { reason }));
     return reply.send({ success: true, data: { payment } });
   });
+
+  app.get(
+    '/sandbox/webhooks',
+    handle(async () => ({ deliveries: ctx.webhooks.list() })),
+  );
 
   app.post(
     '/sandbox/reset',
     handle(async () => {
       ctx.faults.clear();
+      ctx.webhooks.clear();
       ctx.nonces.clear();
       ctx.prepared.clear();
       await resetLedger(ctx.pool, ctx.team);

@@ -2,6 +2,7 @@ import type pg from 'pg';
 import { defaults, type SandboxOptions, type SandboxTeam } from './config.ts';
 import { type FaultScript, makeFaultScript } from './faults.ts';
 import { type IssuedNonce, type PaymentRequest, randomSecret } from './signatures.ts';
+import { makeWebhooks, type Webhooks } from './webhooks.ts';
 
 export interface SandboxDeps {
   pool: pg.Pool;
@@ -25,12 +26,17 @@ export interface SandboxContext {
   faults: FaultScript;
   /** Responses held open by a timeoutAfterPay fault; released (socket destroyed) on close. */
   holds: Set<() => void>;
+  webhooks: Webhooks;
 }
 
 export function makeContext(deps: SandboxDeps, options: SandboxOptions): SandboxContext {
+  const now = deps.now ?? Date.now;
+  if (options.webhookUrl && !options.webhookSecret) throw new Error('webhookUrl needs a webhookSecret');
+  const delayScale = options.webhookDelayScale ?? 1;
+  if (!(Number.isFinite(delayScale) && delayScale >= 0)) throw new Error('webhookDelayScale must be >= 0');
   return {
     pool: deps.pool,
-    now: deps.now ?? Date.now,
+    now,
     team: options.team,
     jwtTtlMs: options.jwtTtlMs ?? defaults.jwtTtlMs,
     nonceTtlMs: options.nonceTtlMs ?? defaults.nonceTtlMs,
@@ -41,5 +47,10 @@ export function makeContext(deps: SandboxDeps, options: SandboxOptions): Sandbox
     prepared: new Map(),
     faults: makeFaultScript(),
     holds: new Set(),
+    webhooks: makeWebhooks(
+      options.webhookUrl
+        ? { url: options.webhookUrl, secret: options.webhookSecret ?? '', delayScale, now }
+        : undefined,
+    ),
   };
 }

@@ -14,6 +14,7 @@ import {
   sameRequest,
   verifyPaymentSignature,
 } from './signatures.ts';
+import { paymentPayload } from './webhooks.ts';
 
 const cents = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
 
@@ -129,6 +130,7 @@ export function paymentsRoutes(app: FastifyInstance, ctx: SandboxContext): void 
       if (outcome.kind === 'salt_used') throw new RiseError(409, 'SALT_ALREADY_USED');
       if (outcome.kind === 'insufficient_balance') throw new RiseError(400, 'INSUFFICIENT_BALANCE');
       ctx.prepared.delete(salt);
+      for (const paid of outcome.payments) ctx.webhooks.emit('payment.sent', 'payment', paymentPayload(paid));
       return {
         data: {
           payment_group_nanoid: outcome.groupNanoid,

@@ -35,6 +35,14 @@ const env = z
     RISE_SANDBOX_TYPED_DATA_TTL_SECONDS: z.coerce.number().int().positive().optional(),
     RISE_SANDBOX_JWT_SECRET: z.string().min(16).optional(),
     RISE_SANDBOX_LOG: flag.optional(),
+    /** Where signed webhooks go; none = no webhooks. */
+    RISE_SANDBOX_WEBHOOK_URL: z.url().optional(),
+    RISE_SANDBOX_WEBHOOK_SECRET: z.string().min(1).optional(),
+    /** Multiplies the retry delays (+1, +2, +5 min); e.g. 0.001 in tests. */
+    RISE_SANDBOX_WEBHOOK_DELAY_SCALE: z.coerce.number().nonnegative().default(1),
+  })
+  .refine((e) => !e.RISE_SANDBOX_WEBHOOK_URL || e.RISE_SANDBOX_WEBHOOK_SECRET, {
+    message: 'RISE_SANDBOX_WEBHOOK_URL needs RISE_SANDBOX_WEBHOOK_SECRET',
   })
   .parse(process.env);
 
@@ -54,6 +62,9 @@ const app = await buildSandbox(
     typedDataTtlSeconds: env.RISE_SANDBOX_TYPED_DATA_TTL_SECONDS,
     jwtSecret: env.RISE_SANDBOX_JWT_SECRET,
     logger: env.RISE_SANDBOX_LOG ?? false,
+    webhookUrl: env.RISE_SANDBOX_WEBHOOK_URL,
+    webhookSecret: env.RISE_SANDBOX_WEBHOOK_SECRET,
+    webhookDelayScale: env.RISE_SANDBOX_WEBHOOK_DELAY_SCALE,
   },
 );
 

@@ -31,4 +31,6 @@ it('runs as a process from env and stops cleanly on SIGTERM', async () => {
   const users = await client.call('GET', '/v2/teams/te-processteam/users', { jwt });
   expect((users.body.data as { users: { nanoid: string }[] }).users.map((u) => u.nanoid)).toContain('us-sandboxuser1');
   expect((await client.call('GET', '/sandbox/ledger')).status).toBe(200);
+  // No RISE_SANDBOX_WEBHOOK_URL: no webhooks.
+  expect((await client.call('GET', '/sandbox/webhooks')).body).toEqual({ success: true, data: { deliveries: [] } });
 });
