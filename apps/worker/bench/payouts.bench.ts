@@ -1,6 +1,8 @@
 // `pnpm bench`: create and execute N payments with the mock provider at 0 ms and 50 ms latency, and,
 // in the same run, the baselines they are compared with. Run by hand; tests never time anything.
-//   pnpm bench [--payments 10000] [--concurrency 50] [--latencies 0,50]
+//   pnpm bench [--payments 10000] [--concurrency 50] [--latencies 0,50] [--provider mock|rise]
+// With --provider rise the system also runs against the Rise sandbox (a process of its own, with real
+// signatures), beside the mock at 0 ms measured in the same run.
 import { parseArgs } from 'node:util';
 import { parseEnv } from '@payouts/config';
 import { createBatches, queueBatchExecution } from '@payouts/core';
@@ -11,6 +13,7 @@ import { startWorkers } from '../src/start-workers.ts';
 import { makeWorkerDeps } from '../src/worker-deps.ts';
 import { bareFlow, literalSequential, rawSqlTransitions } from './baselines.ts';
 import { type BenchEnv, makeBenchEnv, timed } from './bench-env.ts';
+import { type BenchSandbox, startBenchSandbox } from './rise-sandbox-bench.ts';
 
 const { values } = parseArgs({
   options: {
@@ -18,6 +21,7 @@ const { values } = parseArgs({
     concurrency: { type: 'string', default: '50' },
     latencies: { type: 'string', default: '0,50' },
     'per-affiliate': { type: 'string', default: '10' },
+    provider: { type: 'string', default: 'mock' },
   },
 });
 const n = Number.parseInt(values.payments, 10);
@@ -27,6 +31,7 @@ const rules = { provider: 'MOCK' as const, minPayout: '50.00', maxBatchSize: n }
 const who = { actor: 'bench' };
 
 interface SystemRun {
+  label: string;
   latencyMs: number;
   createMs: number;
   executeMs: number;
@@ -44,9 +49,11 @@ async function createBatch(env: BenchEnv) {
 }
 
 /** Checks DESIGN.md's invariants and that every payment was made once; a run that breaks them does not count. */
-async function check(env: BenchEnv, batchId: string): Promise<string[]> {
-  const problems = await findInvariantViolations(env.db);
-  const ledger = await readMockLedger(env.db);
+async function check(env: BenchEnv, batchId: string, sandbox?: BenchSandbox): Promise<string[]> {
+  const rise = await sandbox?.ledger();
+  const riseTotal = rise ? `${rise.cents / 100n}.${String(rise.cents % 100n).padStart(2, '0')}` : undefined;
+  const problems = await findInvariantViolations(env.db, { providerLedgerTotal: riseTotal });
+  const ledger = rise ? { payments: rise.payments, total: riseTotal } : await readMockLedger(env.db);
   if (ledger.payments !== n) problems.push(`ledger has ${ledger.payments} payments, expected ${n}`);
   const batch = await env.db.paymentBatch.findUniqueOrThrow({ where: { id: batchId } });
   if (batch.status !== 'COMPLETED') problems.push(`batch is ${batch.status}`);
@@ -55,7 +62,7 @@ async function check(env: BenchEnv, batchId: string): Promise<string[]> {
   return problems;
 }
 
-async function runSystem(env: BenchEnv, latencyMs: number): Promise<SystemRun> {
+async function runSystem(env: BenchEnv, latencyMs: number, sandbox?: BenchSandbox): Promise<SystemRun> {
   await env.reset();
   const { batchId, createMs } = await createBatch(env);
   const deps = makeWorkerDeps(
@@ -67,6 +74,7 @@ async function runSystem(env: BenchEnv, latencyMs: number): Promise<SystemRun> {
       WORKER_CONCURRENCY: String(concurrency),
       MOCK_PROVIDER_LATENCY_MS: String(latencyMs),
       NIGHTLY_PAYOUT_ENABLED: 'false',
+      ...(sandbox?.engineEnv ?? {}),
     }),
   );
   const running = startWorkers(deps);
@@ -85,8 +93,9 @@ async function runSystem(env: BenchEnv, latencyMs: number): Promise<SystemRun> {
   });
   clearInterval(sampler);
   await running.close();
-  const problems = await check(env, batchId);
+  const problems = await check(env, batchId, sandbox);
   return {
+    label: sandbox ? 'system, Rise sandbox (execute)' : `system, ${latencyMs} ms latency (execute)`,
     latencyMs,
     createMs,
     executeMs: executed.ms,
@@ -115,6 +124,17 @@ async function main() {
       progress(`system at ${latency} ms latency`);
       runs.push(await runSystem(env, latency));
     }
+    if (values.provider === 'rise') {
+      progress('system against the Rise sandbox');
+      const sandbox = await startBenchSandbox(env);
+      try {
+        runs.push(await runSystem(env, 0, sandbox));
+      } finally {
+        await sandbox.stop();
+      }
+    } else if (values.provider !== 'mock') {
+      throw new Error(`--provider must be mock or rise, not ${values.provider}`);
+    }
 
     progress('(a) bare BullMQ flow');
     const a = await timed(() => bareFlow(env.redisUrl, env.prefix(), n, concurrency));
@@ -128,7 +148,7 @@ async function main() {
     console.log(`\npayouts benchmark: ${n} payments, worker concurrency ${concurrency}, mock provider`);
     console.log('run                                  time ms   payments/s   peak RSS MB   invariants');
     for (const run of runs) {
-      const label = `system, ${run.latencyMs} ms latency (execute)`.padEnd(36);
+      const label = run.label.padEnd(36);
       console.log(
         `${label} ${String(run.executeMs).padStart(8)}   ${String(perSecond(run.executeMs)).padStart(10)}   ${String(run.peakRssMb).padStart(11)}   ${run.counts ? 'hold' : `BROKEN: ${run.problems.join('; ')}`}`,
       );
@@ -144,10 +164,16 @@ async function main() {
       `${"(c) seed's literal approach, 0 ms".padEnd(36)} ${String(c.ms).padStart(8)}   ${String(perSecond(c.ms)).padStart(10)}`,
     );
 
-    const zero = runs.find((r) => r.latencyMs === 0);
+    const zero = runs.find((r) => r.latencyMs === 0 && !r.label.includes('Rise'));
     if (zero?.counts) {
       console.log(`\n0 ms: system / (a+b) = ${ratio(zero.executeMs, a.ms + b.ms)} (target <= 1.5x)`);
       console.log(`0 ms: (c) / system = ${ratio(c.ms, zero.executeMs)} (target >= 3x)`);
+    }
+    const rise = runs.find((r) => r.label.includes('Rise'));
+    if (zero?.counts && rise?.counts) {
+      console.log(
+        `Rise sandbox: ${perSecond(rise.executeMs)} payments/s, ${ratio(rise.executeMs, zero.executeMs)} the mock's time at 0 ms`,
+      );
     }
     for (const run of runs.filter((r) => r.latencyMs > 0 && r.counts)) {
       const target = Math.round((0.8 * concurrency * 1000) / run.latencyMs);
