@@ -1,5 +1,6 @@
 import { parseEnv } from '@payouts/config';
 import { createApiKey } from '@payouts/core';
+import { endProviderSuspension, suspendPaying } from '@payouts/operations';
 import { readMockLedger } from '@payouts/providers';
 import {
   findInvariantViolations,
@@ -120,5 +121,26 @@ describe('walking skeleton over HTTP with a real worker', () => {
       status: 200,
       body: { status: 'ready', postgres: 'ok', redis: 'ok', provider: { status: 'ok' } },
     });
+  });
+
+  it('says in /readyz why paying is paused while the provider refuses every payment, and when it is over', async () => {
+    await suspendPaying(apiDeps, { code: 'INSUFFICIENT_BALANCE', message: 'team balance too low' }, 60_000);
+    const paused = await call('GET', '/readyz', null);
+    expect(paused.status).toBe(200);
+    expect(paused.body.provider).toEqual({
+      status: 'suspended',
+      code: 'INSUFFICIENT_BALANCE',
+      message: 'team balance too low',
+      since: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+    });
+    expect(await endProviderSuspension(apiDeps)).toBe(true);
+    expect((await call('GET', '/readyz', null)).body.provider).toEqual({ status: 'ok' });
+    const audits = await ctx.db.disbursementAuditLog.findMany({
+      where: { action: { in: ['provider.suspended', 'provider.resumed'] } },
+      orderBy: { createdAt: 'asc' },
+    });
+    expect(audits.map((a) => a.action)).toEqual(['provider.suspended', 'provider.resumed']);
+    // The pause held the pay queue (a queue-level rate limit); lift it so nothing else here waits.
+    await apiDeps.queues['pay-transaction'].removeRateLimitKey();
   });
 });

@@ -55,6 +55,20 @@ function start(env: Record<string, string>): WorkerDeps {
 
 const auditCount = (action: string) => ctx.db.disbursementAuditLog.count({ where: { action } });
 
+/**
+ * Executes a batch of every payee, waits for it, and checks the end every fault here must reach: each
+ * payment COMPLETED and made once at Rise, every scripted fault met. Answers the ledger's total in cents.
+ */
+async function executeAndExpectPaidOnce(deps: WorkerDeps): Promise<bigint> {
+  const batchId = await createAndExecute(deps);
+  expect(await waitForBatch(deps, batchId, 90)).toBe('COMPLETED');
+  await expectBatchSettled(deps, batchId);
+  const cents = await expectLedgerMatchesCompleted(ctx.db, sandbox);
+  expect((await sandbox.ledger()).payments).toHaveLength(transactions);
+  expect(await sandbox.pendingFaults()).toEqual([]);
+  return cents;
+}
+
 describe('paying through Rise while Rise misbehaves', () => {
   it('answers lost after Rise paid (timeouts, dropped connections): UNKNOWN, settled by look-up, each paid once', {
     timeout: 120_000,
@@ -66,14 +80,8 @@ describe('paying through Rise while Rise misbehaves', () => {
       { operation: 'execute', kind: 'timeoutAfterPay', count: 3, delayMs: 0 },
     );
     const deps = start({ RISE_TIMEOUT_MS: '1500', PAY_ATTEMPTS: '10' });
-    const batchId = await createAndExecute(deps);
-    expect(await waitForBatch(deps, batchId, 90)).toBe('COMPLETED');
-
-    await expectBatchSettled(deps, batchId);
-    expect(await expectLedgerMatchesCompleted(ctx.db, sandbox)).toBe(BigInt(payees) * (4000n + 1234n));
-    expect((await sandbox.ledger()).payments).toHaveLength(transactions);
+    expect(await executeAndExpectPaidOnce(deps)).toBe(BigInt(payees) * (4000n + 1234n));
     // All six lost answers happened, and each left its payment UNKNOWN: found by look-up, not paid again.
-    expect(await sandbox.pendingFaults()).toEqual([]);
     expect(await auditCount('payment.outcome_unknown')).toBeGreaterThanOrEqual(6);
   });
 
@@ -89,16 +97,9 @@ describe('paying through Rise while Rise misbehaves', () => {
       // Sign-in, prepare, execute and look-up alike are turned away for a while.
       { operation: 'any', kind: 'status429', count: 8, retryAfterSeconds: 1 },
     );
-    const deps = start({ PAY_ATTEMPTS: '25' });
-    const batchId = await createAndExecute(deps);
-    expect(await waitForBatch(deps, batchId, 90)).toBe('COMPLETED');
-
-    await expectBatchSettled(deps, batchId);
-    await expectLedgerMatchesCompleted(ctx.db, sandbox);
-    expect((await sandbox.ledger()).payments).toHaveLength(transactions);
+    await executeAndExpectPaidOnce(start({ PAY_ATTEMPTS: '25' }));
     // Every fault was met. The five refused PUTs became UNKNOWN and were looked up before paying again
     // (the look-up markers are gone); the other refusals were retried as nothing was paid.
-    expect(await sandbox.pendingFaults()).toEqual([]);
     expect(await auditCount('payment.outcome_unknown')).toBeGreaterThanOrEqual(5);
     expect(await auditCount('payment.retry_scheduled')).toBeGreaterThanOrEqual(5);
   });
@@ -112,16 +113,9 @@ describe('paying through Rise while Rise misbehaves', () => {
       { operation: 'lookup', kind: 'status500', count: 4 },
       { operation: 'lookup', kind: 'status429', count: 4, retryAfterSeconds: 1 },
     );
-    const deps = start({ PAY_ATTEMPTS: '20' });
-    const batchId = await createAndExecute(deps);
-    expect(await waitForBatch(deps, batchId, 90)).toBe('COMPLETED');
-
-    await expectBatchSettled(deps, batchId);
-    await expectLedgerMatchesCompleted(ctx.db, sandbox);
-    expect((await sandbox.ledger()).payments).toHaveLength(transactions);
+    await executeAndExpectPaidOnce(start({ PAY_ATTEMPTS: '20' }));
     // Four unknown outcomes, and every failed look-up was repeated: none released its payment to PENDING
     // (which pays next without looking).
-    expect(await sandbox.pendingFaults()).toEqual([]);
     expect(await auditCount('payment.outcome_unknown')).toBeGreaterThanOrEqual(4);
     expect(await auditCount('payment.retry_scheduled')).toBe(0);
   });
