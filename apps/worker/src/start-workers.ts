@@ -7,6 +7,7 @@ import { makeExecuteBatchProcessor } from './processors/execute-batch.processor.
 import { makeFinalizeBatchProcessor } from './processors/finalize-batch.processor.ts';
 import { makeMaintenanceProcessor } from './processors/maintenance.processor.ts';
 import { makePayTransactionProcessor } from './processors/pay-transaction.processor.ts';
+import { makeProviderEventProcessor } from './processors/provider-event.processor.ts';
 import type { WorkerDeps } from './worker-deps.ts';
 
 export interface RunningWorkers {
@@ -44,6 +45,7 @@ export function startWorkers(deps: WorkerDeps): RunningWorkers {
         : {}),
     }),
     make(QueueName.finalizeBatch, makeFinalizeBatchProcessor(deps), 2),
+    make(QueueName.providerEvents, makeProviderEventProcessor(deps), 4),
     make(QueueName.maintenance, makeMaintenanceProcessor(deps), 1),
   ];
 

@@ -86,7 +86,10 @@ describe('worker processes', () => {
     expect(await waitForBatch(producer, batchId, 45)).toBe('COMPLETED');
     expect(worker.child.exitCode).toBeNull();
     expect(await producer.queues.maintenance.getJobScheduler('reconcile')).toMatchObject({ every: 1000 });
-    expect(worker.output()).toMatch(/"restored":\["reconcile"\]/);
+    expect(await producer.queues.maintenance.getJobScheduler('scheduled-account-sync')).toMatchObject({
+      pattern: '0 3 * * *',
+    });
+    expect(worker.output()).toMatch(/"restored":\["reconcile","scheduled-account-sync"\]/);
     expect(await readMockLedger(ctx.db)).toEqual({ payments: 40, total: '1046.80', sendCalls: 40 });
     expect(await findInvariantViolations(ctx.db)).toEqual([]);
   });

@@ -1,3 +1,4 @@
+import { CronExpressionParser } from 'cron-parser';
 import { z } from 'zod';
 
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
@@ -24,6 +25,42 @@ const originList = z
       .filter((item) => item !== ''),
   )
   .pipe(z.array(origin));
+
+/**
+ * A 5-field cron pattern (minute hour day-of-month month day-of-week) that the parser BullMQ schedules with
+ * reads and that fires at least once (`0 0 31 2 *` never does, and BullMQ would fail to schedule it).
+ */
+function isFiringCron(cron: string): boolean {
+  if (cron.trim().split(/\s+/).length !== 5) return false;
+  try {
+    CronExpressionParser.parse(cron, { tz: 'UTC' }).next();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** An IANA time zone name, as Intl (and so BullMQ's cron parser) knows it. */
+const timeZone = z.string().refine((value) => {
+  try {
+    new Intl.DateTimeFormat(undefined, { timeZone: value });
+    return true;
+  } catch {
+    return false;
+  }
+}, 'an IANA time zone such as UTC or Europe/Berlin');
+
+/**
+ * A cron pattern, or `off` for none (null). Not an empty string: parseEnv reads empty as unset, so
+ * `VAR=` keeps the default.
+ */
+const cronOrOff = z
+  .string()
+  .refine(
+    (value) => value === 'off' || isFiringCron(value),
+    'a 5-field cron pattern that fires (minute hour day-of-month month day-of-week), or off',
+  )
+  .transform((value) => (value === 'off' ? null : value));
 
 /** Every environment variable the system reads, with a working local default. */
 const envObject = z.object({
@@ -67,6 +104,9 @@ const envObject = z.object({
   NIGHTLY_PAYOUT_CRON: z.string().min(9).default('0 2 * * *'),
   NIGHTLY_PAYOUT_TZ: z.string().min(1).default('UTC'),
   NIGHTLY_PAYOUT_AUTO_EXECUTE: bool.default(false),
+  // Refresh every payout account's KYC from the provider on this schedule (besides POST riseworks/sync); off: never
+  ACCOUNT_SYNC_CRON: cronOrOff.default('0 3 * * *'),
+  ACCOUNT_SYNC_TZ: timeZone.default('UTC'),
   BULL_BOARD_ENABLED: bool.default(true),
   // requests per minute per API key (per address without one), counted in Redis across API processes
   RATE_LIMIT_PER_MINUTE: positiveInt.default(600),
@@ -88,6 +128,12 @@ const envObject = z.object({
     .optional(),
   RISE_WEBHOOK_SECRET: z.string().min(1).optional(),
   RISE_TIMEOUT_MS: positiveInt.default(15_000),
+  // a webhook whose signature timestamp is further than this from now (either way) is refused
+  RISE_WEBHOOK_TOLERANCE_S: positiveInt.max(3600).default(600),
+  // webhook requests per minute per sending address (the webhook route carries no API key)
+  WEBHOOK_RATE_LIMIT_PER_MINUTE: positiveInt.default(6000),
+  // a COMPLETED payment no webhook confirmed within this is looked up at the provider by the reconciler
+  PROVIDER_CONFIRM_AFTER_MS: positiveInt.default(15 * 60_000),
 });
 
 /** What PAYOUT_PROVIDER=RISE cannot run without. */

@@ -119,3 +119,45 @@ export {
   recordRequeued,
   type UnfinishedPayment,
 } from './payments/stuck-work.ts';
+export {
+  type ClaimedTransaction,
+  type ClaimResult,
+  claimTransaction,
+  recordPaymentCompleted,
+} from './payments/transaction-transitions.ts';
+export {
+  applyStoredEvent,
+  type EventApplication,
+  recordEventFailed,
+  webhookActor,
+} from './provider-events/apply-event.ts';
+export {
+  type EventToApply,
+  findEventsToApply,
+  markEventForReplay,
+  recordEventsRequeued,
+} from './provider-events/event-jobs.ts';
+export {
+  getProviderEvent,
+  listProviderEvents,
+  listReversals,
+  type ProviderEventDetails,
+  type ProviderEventQuery,
+  type ProviderEventSummary,
+  type ReversalView,
+} from './provider-events/list-events.ts';
+export { applyPayeeJoined, type PayeeJoined } from './provider-events/payee-events.ts';
+export {
+  type ApplyOutcome,
+  applyPaymentRemoved,
+  applyPaymentSent,
+  type PaymentWord,
+} from './provider-events/payment-events.ts';
+export { type ConfirmationPollReport, pollUnconfirmedPayments } from './provider-events/poll-confirmations.ts';
+export {
+  describeWebhookRefusal,
+  type RiseWebhookInput,
+  receiveRiseWebhook,
+  type WebhookReceipt,
+  type WebhookRefusal,
+} from './provider-events/receive-webhook.ts';

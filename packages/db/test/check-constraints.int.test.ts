@@ -88,6 +88,11 @@ describe('CHECK constraints of the init migration', () => {
     );
     expect(await insertTransaction({ live: 'c1', status: 'PENDING' })).toBeUndefined();
     expect(await insertTransaction({ live: null, status: 'CANCELLED' })).toBeUndefined();
+    // A reversed payment is history too: its commission is free for a new transaction.
+    expect(await insertTransaction({ live: 'c1', status: 'REVERSED' })).toBe(
+      'DisbursementTransaction_live_matches_status_check',
+    );
+    expect(await insertTransaction({ live: null, status: 'REVERSED' })).toBeUndefined();
   });
 
   it('keep amounts positive or not negative', async () => {

@@ -22,6 +22,7 @@ export {
   runNightlyPayout,
   startNightlyRun,
 } from './nightly-payout.ts';
+export { receiveProviderWebhook, replayProviderEvent, requeueProviderEvents } from './provider-events.ts';
 export {
   endProviderSuspension,
   type ProviderSuspension,

@@ -21,6 +21,7 @@ import {
 import type { Queue } from 'bullmq';
 import { sendToDeadLetters } from './dead-letters.ts';
 import type { OperationsDeps } from './deps.ts';
+import { requeueProviderEvents } from './provider-events.ts';
 
 const actor = { actor: 'system:reconciler' };
 const liveStates = new Set(['waiting', 'active', 'delayed', 'prioritized', 'waiting-children', 'paused']);
@@ -31,6 +32,7 @@ export interface ReconcileReport {
   requeuedExecutions: number;
   finalizedBatches: number;
   deadLettersAdded: number;
+  requeuedProviderEvents: number;
 }
 
 /**
@@ -56,14 +58,16 @@ function candidateJobIds(payment: UnfinishedPayment): string[] {
 /**
  * Repairs, from Postgres, work that Redis no longer holds (lost, flushed, or finished without settling):
  * payments of PROCESSING batches without a live job, QUEUED batches without an execute job, PROCESSING
- * batches whose payments have all settled, and FAILED payments without their dead letter.
+ * batches whose payments have all settled, FAILED payments without their dead letter, and stored
+ * provider events not applied yet, untried for `eventQuietMs`, without a live job.
  */
-export async function reconcile(deps: OperationsDeps): Promise<ReconcileReport> {
+export async function reconcile(deps: OperationsDeps, options = { eventQuietMs: 30_000 }): Promise<ReconcileReport> {
   const report: ReconcileReport = {
     requeuedPayments: await requeuePayments(deps),
     requeuedExecutions: await requeueExecutions(deps),
     finalizedBatches: 0,
     deadLettersAdded: 0,
+    requeuedProviderEvents: await requeueProviderEvents(deps, options.eventQuietMs),
   };
 
   for (const batchId of await findSettledProcessingBatches(deps)) {

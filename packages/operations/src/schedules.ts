@@ -28,6 +28,8 @@ export interface SchedulerConfig {
   nightlyEnabled: boolean;
   /** The schedule the environment gives, stored the first time only. */
   nightlyDefaults: Omit<PayoutScheduleSettings, 'enabled'>;
+  /** ACCOUNT_SYNC_CRON and ACCOUNT_SYNC_TZ; null (`off`) removes the scheduled account sync. */
+  accountSync: { cron: string; timeZone: string } | null;
 }
 
 export interface SchedulersRestored {
@@ -36,10 +38,11 @@ export interface SchedulersRestored {
 }
 
 /**
- * Makes the queue's job schedulers what they should be: the reconciler from config, the nightly payout
- * from its schedule in Postgres (created from the environment the first time). Only what is missing or
- * differs is written, so workers call it at start and then periodically: a Redis that lost its data, or
- * a scheduler changed in Redis alone, is repaired without a restart. Idempotent across processes.
+ * Makes the queue's job schedulers what they should be: the reconciler and the account sync from config,
+ * the nightly payout from its schedule in Postgres (created from the environment the first time). Only
+ * what is missing or differs is written, so workers call it at start and then periodically: a Redis that
+ * lost its data, or a scheduler changed in Redis alone, is repaired without a restart. Idempotent across
+ * processes.
  */
 export async function ensureSchedulers(deps: OperationsDeps, config: SchedulerConfig): Promise<SchedulersRestored> {
   const queue = deps.queues.maintenance;
@@ -67,6 +70,21 @@ export async function ensureSchedulers(deps: OperationsDeps, config: SchedulerCo
   } else if (nightly?.pattern !== wanted.cron || nightly?.tz !== wanted.timeZone) {
     await upsertNightlyPayoutSchedule(queue, wanted);
     restored.push(MaintenanceJob.nightlyPayout);
+  }
+
+  const accountSync = await queue.getJobScheduler(MaintenanceJob.scheduledAccountSync);
+  if (!config.accountSync) {
+    if (accountSync) {
+      await queue.removeJobScheduler(MaintenanceJob.scheduledAccountSync);
+      restored.push(MaintenanceJob.scheduledAccountSync);
+    }
+  } else if (accountSync?.pattern !== config.accountSync.cron || accountSync?.tz !== config.accountSync.timeZone) {
+    await queue.upsertJobScheduler(
+      MaintenanceJob.scheduledAccountSync,
+      { pattern: config.accountSync.cron, tz: config.accountSync.timeZone },
+      { name: MaintenanceJob.scheduledAccountSync, opts: { removeOnComplete: 30, removeOnFail: 30 } },
+    );
+    restored.push(MaintenanceJob.scheduledAccountSync);
   }
   if (restored.length > 0) deps.logger.info({ restored }, 'job schedulers set from config and Postgres');
   return { restored };

@@ -7,6 +7,7 @@ export interface MockLedgerRow {
   providerTxId: string;
   amount: Prisma.Decimal;
   sendCalls: number;
+  removedAt: Date | null;
 }
 
 export interface MockLedgerEntry {
@@ -18,6 +19,8 @@ export interface MockLedgerEntry {
   currency: string;
   /** Send calls that reached the ledger for this key (the paying one included). */
   sendCalls: number;
+  /** When the provider removed the payment (a reversal); null while it stands. */
+  removedAt: Date | null;
   createdAt: Date;
 }
 
@@ -43,7 +46,7 @@ export async function recordMockPayment(
             ${payment.payeeId}, ${payment.amount}::numeric, ${payment.currency})
     ON CONFLICT ("idempotencyKey") DO UPDATE
       SET "sendCalls" = "MockProviderPayment"."sendCalls" + 1, "updatedAt" = now()
-    RETURNING "providerTxId", "amount", "sendCalls"`;
+    RETURNING "providerTxId", "amount", "sendCalls", "removedAt"`;
   const row = rows[0];
   if (!row) throw new Error('mock provider ledger returned no row');
   return row;
@@ -53,10 +56,25 @@ export async function findMockPayment(db: Db, idempotencyKey: string) {
   return db.mockProviderPayment.findUnique({ where: { idempotencyKey } });
 }
 
-/** The ledger's totals, for invariant checks: payments made, their sum, and send calls received. */
+/**
+ * The provider takes a payment back (Rise: payment.removed). Answers the removed row, or null when no
+ * live payment has that id. The system learns of it from a webhook or its look-up, as with Rise.
+ */
+export async function removeMockPayment(db: Db, providerTxId: string) {
+  const removed = await db.mockProviderPayment.updateManyAndReturn({
+    where: { providerTxId, removedAt: null },
+    data: { removedAt: new Date() },
+  });
+  return removed[0] ?? null;
+}
+
+/** The ledger's totals, for invariant checks: live (not removed) payments, their sum, and send calls received. */
 export async function readMockLedger(db: Db): Promise<MockLedgerTotals> {
   const rows = await db.$queryRaw<{ payments: bigint; total: Prisma.Decimal | null; sendCalls: bigint | null }[]>`
-    SELECT count(*) AS payments, sum("amount") AS total, sum("sendCalls") AS "sendCalls" FROM "MockProviderPayment"`;
+    SELECT count(*) FILTER (WHERE "removedAt" IS NULL) AS payments,
+           sum("amount") FILTER (WHERE "removedAt" IS NULL) AS total,
+           sum("sendCalls") AS "sendCalls"
+    FROM "MockProviderPayment"`;
   const row = rows[0];
   return {
     payments: Number(row?.payments ?? 0n),
@@ -78,6 +96,7 @@ export async function readMockLedgerByKey(db: Db): Promise<Map<string, MockLedge
         amount: row.amount.toFixed(2),
         currency: row.currency,
         sendCalls: row.sendCalls,
+        removedAt: row.removedAt,
         createdAt: row.createdAt,
       },
     ]),

@@ -23,6 +23,7 @@ import {
   ProviderRateLimitedError,
   ProviderTransientError,
 } from './provider-errors.ts';
+import type { PaymentConfirmation, PaymentConfirmationLookup } from './provider-events.ts';
 
 export interface MockProviderOptions {
   db: Db;
@@ -66,6 +67,10 @@ export function makeMockProvider({ db, latencyMs = 0, faults }: MockProviderOpti
           `idempotency key ${request.idempotencyKey} was used for ${row.amount.toFixed(2)}, not ${amount.toFixed(2)}`,
         );
       }
+      // Its one ledger row per key cannot hold a second payment (Rise would make one under a new nanoid).
+      if (row.removedAt) {
+        throw new ProviderPermanentError(`the payment for key ${request.idempotencyKey} was removed; use a new key`);
+      }
       if (decision === 'timeoutAfterPay') throw injectedFault(plan, decision, call);
       return { providerTxId: row.providerTxId };
     },
@@ -73,7 +78,19 @@ export function makeMockProvider({ db, latencyMs = 0, faults }: MockProviderOpti
     async getPaymentStatus({ idempotencyKey }: PaymentLookup): Promise<PaymentStatus> {
       await wait();
       const row = await findMockPayment(db, idempotencyKey);
-      return row ? { state: 'PAID', providerTxId: row.providerTxId } : { state: 'NOT_FOUND' };
+      return row && !row.removedAt ? { state: 'PAID', providerTxId: row.providerTxId } : { state: 'NOT_FOUND' };
+    },
+
+    // The mock pays at once: a payment in its ledger is final unless removed (removeMockPayment).
+    async getPaymentConfirmation({
+      idempotencyKey,
+      providerTxId,
+    }: PaymentConfirmationLookup): Promise<PaymentConfirmation> {
+      await wait();
+      const row = await findMockPayment(db, idempotencyKey);
+      if (row?.providerTxId !== providerTxId) return { state: 'NOT_FOUND' };
+      if (row.removedAt) return { state: 'REMOVED', providerState: 'removed', reason: null };
+      return { state: 'CONFIRMED', providerState: 'complete' };
     },
 
     async getPayeeStatus(payeeId: string): Promise<PayeeStatus> {

@@ -1,3 +1,5 @@
+import type { PaymentConfirmation, PaymentConfirmationLookup } from './provider-events.ts';
+
 /** What the payout system needs from a provider. Amounts are decimal strings in USD ("12.50"). */
 export interface PaymentProvider {
   readonly name: 'MOCK' | 'RISE';
@@ -8,6 +10,8 @@ export interface PaymentProvider {
    * narrows the search where a provider has no idempotency key and is searched by recipient (Rise).
    */
   getPaymentStatus(lookup: PaymentLookup): Promise<PaymentStatus>;
+  /** Its word now on a payment it accepted: asked when no webhook confirmed it in time. */
+  getPaymentConfirmation(lookup: PaymentConfirmationLookup): Promise<PaymentConfirmation>;
   getPayeeStatus(payeeId: string): Promise<PayeeStatus>;
 }
 

@@ -27,6 +27,13 @@ export const jobCatalog = {
     payload: z.strictObject({ batchId: id }),
     options: { attempts: 5, backoff: { type: 'exponential', delay: 1000 } },
   },
+  [QueueName.providerEvents]: {
+    // a RiseWorksWebhookEvent row: only the API stores them, after checking the provider's signature
+    payload: z.strictObject({ eventId: id }),
+    // An event naming a payment still in flight waits for it: 2 s, 4 s ... about 8 minutes in all. Past
+    // that the reconciler gives it a new job.
+    options: { attempts: 8, backoff: { type: 'exponential', delay: 2000 } },
+  },
   [QueueName.deadLetter]: {
     // Nothing processes these: they wait for an operator to replay or discard them.
     payload: z.strictObject({

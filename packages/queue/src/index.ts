@@ -19,6 +19,7 @@ export {
   finalizeJobId,
   nightlyRunJobId,
   payJobId,
+  providerEventJobId,
   queueOfJobId,
   replayFlowIds,
   replayPayJobId,

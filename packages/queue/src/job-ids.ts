@@ -19,6 +19,9 @@ export const replayFlowIds = (round: number) => ({
 export const requeuedPayJobId = (transactionId: string, n: number) => `pay-${transactionId}-requeued${n}`;
 /** An execute job the reconciler adds for a QUEUED batch whose earlier job finished without executing it. */
 export const requeuedExecuteJobId = (batchId: string, at: Date) => `execute-${batchId}-requeued${at.getTime()}`;
+/** The job that applies a stored provider event; its n-th later job (replay or requeue) gets n. */
+export const providerEventJobId = (eventId: string, round = 0) =>
+  round === 0 ? `event-${eventId}` : `event-${eventId}-${round}`;
 export const accountSyncJobId = () => `account-sync-${randomUUID()}`;
 export const nightlyRunJobId = () => `nightly-payout-run-${randomUUID()}`;
 
@@ -28,6 +31,7 @@ const queueByIdPrefix = new Map<string, QueueName>([
   ['pay', QueueName.payTransaction],
   ['finalize', QueueName.finalizeBatch],
   ['dead', QueueName.deadLetter],
+  ['event', QueueName.providerEvents],
   ['account', QueueName.maintenance],
   ['nightly', QueueName.maintenance],
 ]);

@@ -4,7 +4,10 @@ import type { Queue } from 'bullmq';
 export const MaintenanceJob = {
   reconcile: 'reconcile',
   nightlyPayout: 'nightly-payout',
+  /** Asked for through the API: runs only with its JobRequest recorded in Postgres. */
   accountSync: 'account-sync',
+  /** Started by its job scheduler (ACCOUNT_SYNC_CRON): runs only on a worker whose config has that schedule. */
+  scheduledAccountSync: 'scheduled-account-sync',
 } as const;
 
 export interface NightlyPayoutSchedule {

@@ -5,6 +5,7 @@ export const QueueName = {
   payTransaction: 'pay-transaction',
   finalizeBatch: 'finalize-batch',
   deadLetter: 'dead-letter',
+  providerEvents: 'provider-events',
   maintenance: 'maintenance',
 } as const;
 

@@ -32,6 +32,7 @@ export async function findInvariantViolations(
     db.$queryRaw`
       SELECT t."commissionId", count(*)::int AS "payments"
       FROM "MockProviderPayment" p JOIN "DisbursementTransaction" t ON t."idempotencyKey" = p."idempotencyKey"
+      WHERE p."removedAt" IS NULL
       GROUP BY t."commissionId" HAVING count(*) > 1`,
   );
 
@@ -41,7 +42,7 @@ export async function findInvariantViolations(
     db.$queryRaw`
       SELECT l."total"::text AS "ledger", t."total"::text AS "completed", c."total"::text AS "paid"
       FROM (SELECT coalesce(${options.providerLedgerTotal ?? null}::numeric, sum("amount"), 0) AS "total"
-            FROM "MockProviderPayment") l,
+            FROM "MockProviderPayment" WHERE "removedAt" IS NULL) l,
            (SELECT coalesce(sum("amount"), 0) AS "total" FROM "DisbursementTransaction" WHERE "status" = 'COMPLETED') t,
            (SELECT coalesce(sum(c."commissionAmount"), 0) AS "total" FROM "Commission" c
             WHERE c."status" = 'PAID'
@@ -72,12 +73,28 @@ export async function findInvariantViolations(
         AND NOT EXISTS (SELECT 1 FROM "DisbursementAuditLog" a WHERE a."commissionId" = c."id" AND a."action" = 'commission.paid')`,
   );
 
-  // I6: at most one live transaction per commission.
+  // I6: at most one live transaction per commission (CANCELLED and REVERSED ones are history).
   await rows(
     'I6 commission in more than one live transaction',
     db.$queryRaw`
       SELECT "commissionId", count(*)::int AS "live" FROM "DisbursementTransaction"
-      WHERE "status" <> 'CANCELLED' GROUP BY "commissionId" HAVING count(*) > 1`,
+      WHERE "status" NOT IN ('CANCELLED', 'REVERSED') GROUP BY "commissionId" HAVING count(*) > 1`,
+  );
+  await rows(
+    'I6 live transaction without its liveCommissionId, or history holding one',
+    db.$queryRaw`
+      SELECT "id", "status" FROM "DisbursementTransaction"
+      WHERE ("status" IN ('CANCELLED', 'REVERSED')) <> ("liveCommissionId" IS NULL)`,
+  );
+  // Reversals: a REVERSED transaction's commission is not PAID by it; the affiliate's paid total is the
+  // sum of its COMPLETED transactions' amounts plus what it was paid before this system.
+  await rows(
+    'I1 REVERSED transaction without its reversal audit rows',
+    db.$queryRaw`
+      SELECT t."id" FROM "DisbursementTransaction" t
+      WHERE t."status" = 'REVERSED'
+        AND NOT EXISTS (SELECT 1 FROM "DisbursementAuditLog" a
+                        WHERE a."transactionId" = t."id" AND a."action" = 'commission.reversed')`,
   );
   return violations;
 }

@@ -17,6 +17,7 @@ const emptyCounts = (): StatusCounts => ({
   COMPLETED: 0,
   FAILED: 0,
   CANCELLED: 0,
+  REVERSED: 0,
 });
 
 export async function countTransactionsByStatus(db: Prisma.TransactionClient, batchId: string): Promise<StatusCounts> {

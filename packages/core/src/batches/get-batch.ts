@@ -34,6 +34,9 @@ export async function getBatch(deps: CoreDeps, batchId: string) {
           createdAt: true,
           completedAt: true,
           failedAt: true,
+          providerState: true,
+          confirmedAt: true,
+          reversedAt: true,
           commission: {
             select: { id: true, commissionAmount: true, status: true, createdAt: true, paidAt: true },
           },
@@ -58,7 +61,7 @@ export async function getBatch(deps: CoreDeps, batchId: string) {
   });
   if (!batch) throw new NotFoundError('batch', batchId);
   const counts = await countTransactionsByStatus(deps.db, batchId);
-  const settled = counts.COMPLETED + counts.FAILED + counts.CANCELLED;
+  const settled = counts.COMPLETED + counts.FAILED + counts.CANCELLED + counts.REVERSED;
   const transactions = batch.transactions.map(({ commission, affiliateRiseAccount, ...t }) => ({
     ...t,
     amount: t.amount.toFixed(2),

@@ -2,7 +2,7 @@ import { type DisbursementTransactionStatus, Prisma } from '@payouts/db';
 import { auditColumns, auditValues } from '../audit.ts';
 import type { Actor, CoreDeps } from '../deps.ts';
 
-const settledStatuses = new Set<DisbursementTransactionStatus>(['COMPLETED', 'FAILED', 'CANCELLED']);
+const settledStatuses = new Set<DisbursementTransactionStatus>(['COMPLETED', 'FAILED', 'CANCELLED', 'REVERSED']);
 
 /** A transaction as the payment protocol sees it after claiming it. */
 export interface ClaimedTransaction {

@@ -132,6 +132,11 @@ export const memberSummarySchema = z.object({
 export const balanceSchema = z.object({ balance_cents: z.number().int() });
 
 // Look-up items: `invoice.description` is what we sent as `invoice_description`.
+// --- Payment states -------------------------------------------------------------------------------------
+// The look-up's states [doc: intent, scheduled, complete, removed]; compared in lower case. `complete` is
+// final unless the payment is later removed; `removed` moved no money or took it back.
+export const riseStates = { complete: 'complete', removed: 'removed' } as const;
+
 export const paymentItemsSchema = z.object({
   items: z.array(
     z.object({

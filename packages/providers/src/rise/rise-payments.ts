@@ -8,6 +8,7 @@ import {
   ProviderPermanentError,
   ProviderTransientError,
 } from '../provider-errors.ts';
+import type { PaymentConfirmation, PaymentConfirmationLookup } from '../provider-events.ts';
 import { asProviderError, type RiseClient } from './rise-client.ts';
 import {
   executedPaymentsSchema,
@@ -19,6 +20,7 @@ import {
   paymentItemsSchema,
   preparePaymentBody,
   riseCodes,
+  riseStates,
 } from './rise-contract.ts';
 import { RiseCallError } from './rise-http.ts';
 import { usdToCents } from './usd-cents.ts';
@@ -133,7 +135,8 @@ async function findAfterSaltReuse(deps: RisePaymentsDeps, request: PaymentReques
   throw new ProviderOutcomeUnknownError('Rise answered SALT_ALREADY_USED but the payment is not found yet');
 }
 
-export async function lookUpRisePayment(deps: RisePaymentsDeps, lookup: PaymentLookup): Promise<PaymentStatus> {
+/** The payments Rise holds for one recipient within the look-up window, with our key where they carry one. */
+async function recipientPayments(deps: RisePaymentsDeps, payeeId: string) {
   const { startDate, endDate } = lookupWindow(deps.now());
   const data = await deps.client.call('read', {
     method: 'GET',
@@ -142,28 +145,48 @@ export async function lookUpRisePayment(deps: RisePaymentsDeps, lookup: PaymentL
       team_nanoid: deps.teamNanoid,
       query_type: 'payable',
       state: 'all',
-      recipient: lookup.payeeId,
+      recipient: payeeId,
       start_date: startDate,
       end_date: endDate,
     },
   });
   const parsed = paymentItemsSchema.safeParse(data);
   if (!parsed.success) throw new ProviderTransientError('Rise GET /v2/payments: unexpected answer');
+  return parsed.data.items.map((item) => ({
+    nanoid: item.payment.nanoid,
+    state: item.payment.state.toLowerCase(),
+    idempotencyKey: parseInvoiceDescription(item.invoice?.description),
+  }));
+}
 
-  const ours = parsed.data.items.filter(
-    (item) => parseInvoiceDescription(item.invoice?.description) === lookup.idempotencyKey,
+export async function lookUpRisePayment(deps: RisePaymentsDeps, lookup: PaymentLookup): Promise<PaymentStatus> {
+  const ours = (await recipientPayments(deps, lookup.payeeId)).filter(
+    (p) => p.idempotencyKey === lookup.idempotencyKey,
   );
   // A removed payment was cancelled or failed: no money moved under it, so it does not count. With only
   // removed ones the key is NOT_FOUND and may be paid again.
-  const live = ours.filter((item) => item.payment.state.toLowerCase() !== 'removed');
+  const live = ours.filter((payment) => payment.state !== 'removed');
   const [only, ...others] = live;
   if (!only) return { state: 'NOT_FOUND' };
   if (others.length > 0) {
-    const ids = live.map((item) => item.payment.nanoid);
+    const ids = live.map((payment) => payment.nanoid);
     throw new ProviderDuplicatePaymentError(
       `Rise holds ${ids.length} live payments for one idempotency key: ${ids.join(', ')}`,
       ids,
     );
   }
-  return { state: 'PAID', providerTxId: only.payment.nanoid };
+  return { state: 'PAID', providerTxId: only.nanoid };
+}
+
+/** Rise's word now on a payment it accepted: complete (confirmed), removed, or not final yet. */
+export async function confirmRisePayment(
+  deps: RisePaymentsDeps,
+  lookup: PaymentConfirmationLookup,
+): Promise<PaymentConfirmation> {
+  const payment = (await recipientPayments(deps, lookup.payeeId)).find((p) => p.nanoid === lookup.providerTxId);
+  if (!payment) return { state: 'NOT_FOUND' };
+  if (payment.state === riseStates.complete) return { state: 'CONFIRMED', providerState: payment.state };
+  // The look-up carries no reason; the webhook, when it comes, does.
+  if (payment.state === riseStates.removed) return { state: 'REMOVED', providerState: payment.state, reason: null };
+  return { state: 'PENDING', providerState: payment.state };
 }

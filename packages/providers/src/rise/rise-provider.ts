@@ -3,7 +3,7 @@ import { privateKeyToAccount } from 'viem/accounts';
 import type { PaymentProvider } from '../payment-provider.ts';
 import { makeRiseClient } from './rise-client.ts';
 import { getRiseBalanceCents, getRisePayeeStatus } from './rise-payees.ts';
-import { lookUpRisePayment, sendRisePayment } from './rise-payments.ts';
+import { confirmRisePayment, lookUpRisePayment, sendRisePayment } from './rise-payments.ts';
 
 export interface RiseProviderOptions {
   /** Rise's base URL, e.g. https://b2b-api.dev-riseworks.io */
@@ -39,6 +39,7 @@ export function makeRiseProvider(options: RiseProviderOptions): RiseProvider {
     name: 'RISE',
     sendPayment: (request) => sendRisePayment(payments, request),
     getPaymentStatus: (lookup) => lookUpRisePayment(payments, lookup),
+    getPaymentConfirmation: (lookup) => confirmRisePayment(payments, lookup),
     getPayeeStatus: (payeeId) => getRisePayeeStatus(payees, payeeId),
     getBalanceCents: () => getRiseBalanceCents(payees),
   };
