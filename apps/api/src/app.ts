@@ -15,8 +15,10 @@ import { batchesRoutes } from './routes/batches.routes.ts';
 import { deadLettersRoutes } from './routes/dead-letters.routes.ts';
 import { healthRoutes } from './routes/health.routes.ts';
 import { jobsRoutes } from './routes/jobs.routes.ts';
+import { providerEventsRoutes } from './routes/provider-events.routes.ts';
 import { riseworksRoutes } from './routes/riseworks.routes.ts';
 import { schedulesRoutes } from './routes/schedules.routes.ts';
+import { webhooksRoutes } from './routes/webhooks.routes.ts';
 
 export const apiPrefix = '/api/disbursement';
 
@@ -32,11 +34,11 @@ export async function buildApp(deps: ApiDeps, options: FastifyServerOptions = {}
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   registerErrorHandler(app);
-  // Every API route, as registered: the OpenAPI test checks the document lists each one.
+  // Every API route (the admin API and the webhooks), as registered: the OpenAPI test checks the document lists each one.
   const apiRoutes: { method: string; url: string }[] = [];
   app.decorate('apiRoutes', apiRoutes);
   app.addHook('onRoute', (route) => {
-    if (!route.url.startsWith(apiPrefix)) return;
+    if (!route.url.startsWith('/api/')) return;
     for (const method of [route.method].flat()) if (method !== 'HEAD') apiRoutes.push({ method, url: route.url });
   });
 
@@ -57,9 +59,12 @@ export async function buildApp(deps: ApiDeps, options: FastifyServerOptions = {}
       await api.register(deadLettersRoutes, deps);
       await api.register(auditLogsRoutes, deps);
       await api.register(schedulesRoutes, deps);
+      await api.register(providerEventsRoutes, deps);
     },
     { prefix: apiPrefix },
   );
+  // Signed by the provider, not keyed: outside the admin API, with a body parser of its own.
+  await app.register(webhooksRoutes, deps);
   await app.register(openApiUi, deps);
   if (deps.env.BULL_BOARD_ENABLED) await app.register(bullBoard, deps);
   return app;

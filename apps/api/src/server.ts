@@ -1,10 +1,12 @@
 import { loadEnv } from '@payouts/config';
 import { closeApiDeps, makeApiDeps } from './api-deps.ts';
 import { buildApp } from './app.ts';
+import { riseWebhookPath } from './routes/webhooks.routes.ts';
 
 const env = loadEnv();
 const deps = makeApiDeps(env);
 const app = await buildApp(deps, { loggerInstance: deps.logger });
+if (!env.RISE_WEBHOOK_SECRET) app.log.info(`RISE_WEBHOOK_SECRET is not set: ${riseWebhookPath} answers 503`);
 
 let stopping = false;
 async function shutdown(signal: string) {

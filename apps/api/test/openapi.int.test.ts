@@ -6,8 +6,10 @@ import { startTestApi, type TestApi } from './support/api-harness.ts';
 
 interface DocumentedOperation {
   parameters?: { in: string; name: string; required?: boolean; schema?: { pattern?: string } }[];
-  requestBody?: { required?: boolean };
+  requestBody?: { required?: boolean; content?: Record<string, { schema?: { properties?: object } }> };
   responses?: Record<string, unknown>;
+  /** `[]` on a route that takes no API key (the webhook: its signature is the authentication). */
+  security?: unknown[];
 }
 
 interface DocumentedResponse {
@@ -45,6 +47,12 @@ const expectedStatuses: Record<string, number[]> = {
   'GET /schedules': [200, 400, 401, 403, 414, 429, 500],
   'PUT /schedules/nightly-payout': [200, 400, 401, 403, 413, 414, 415, 429, 500],
   'POST /schedules/nightly-payout/run': [202, 400, 401, 403, 409, 413, 414, 415, 422, 429, 500],
+  'GET /provider-events': [200, 400, 401, 403, 414, 429, 500],
+  'GET /provider-events/{id}': [200, 400, 401, 403, 404, 414, 429, 500],
+  'POST /provider-events/{id}/replay': [202, 400, 401, 403, 404, 409, 413, 414, 415, 429, 500],
+  'GET /reversals': [200, 400, 401, 403, 414, 429, 500],
+  // Outside the admin API: authenticated by its signature, 503 while no webhook secret is configured.
+  'POST /api/webhooks/riseworks': [200, 400, 401, 413, 414, 415, 429, 500, 503],
 };
 
 /** The routes that honour Idempotency-Key (the POSTs that start work). */
@@ -80,16 +88,25 @@ describe('OpenAPI document at /docs', () => {
     return response.json() as Document;
   }
 
-  /** Every operation as `METHOD /path` (without the API prefix), with what the document says of it. */
+  /**
+   * Every operation as `METHOD /path` (without the API prefix; a webhook keeps its whole path), with what
+   * the document says of it, and whether it takes an API key.
+   */
   const operations = () =>
-    Object.entries(document.paths).flatMap(([path, item]) =>
-      Object.entries(item).map(([method, operation]) => ({
-        name: `${method.toUpperCase()} ${path.slice(prefix.length)}`,
-        method: method.toUpperCase() as 'GET' | 'POST' | 'PUT' | 'DELETE',
-        path: path.slice(prefix.length),
-        operation,
-      })),
+    Object.entries(document.paths).flatMap(([fullPath, item]) =>
+      Object.entries(item).map(([method, operation]) => {
+        const path = fullPath.startsWith(`${prefix}/`) ? fullPath.slice(prefix.length) : fullPath;
+        return {
+          name: `${method.toUpperCase()} ${path}`,
+          method: method.toUpperCase() as 'GET' | 'POST' | 'PUT' | 'DELETE',
+          path,
+          operation,
+          keyed: !(Array.isArray(operation.security) && operation.security.length === 0),
+        };
+      }),
     );
+  /** The operations of the admin API, called with a role's key (`api.call`). */
+  const keyedOperations = () => operations().filter(({ keyed }) => keyed);
 
   it('is a valid OpenAPI 3 document', async () => {
     expect(document.openapi).toMatch(/^3\./);
@@ -142,7 +159,7 @@ describe('OpenAPI document at /docs', () => {
   });
 
   it('lists 403 exactly on the routes that refuse some role, and each role gets what its route says', async () => {
-    for (const { name, method, path, operation } of operations()) {
+    for (const { name, method, path, operation } of keyedOperations()) {
       const refused: ApiKeyRole[] = [];
       // A request its route refuses as invalid (a route without input only reads): the role check comes first.
       const pathParameters = path.includes('{');
@@ -189,7 +206,7 @@ describe('OpenAPI document at /docs', () => {
   });
 
   it('marks a body optional exactly when the route answers a request without one', async () => {
-    const withBody = operations().filter(({ operation }) => operation.requestBody);
+    const withBody = keyedOperations().filter(({ operation }) => operation.requestBody);
     expect(withBody.length).toBeGreaterThan(5);
     const optional: string[] = [];
     for (const { name, method, path, operation } of withBody) {
@@ -206,6 +223,23 @@ describe('OpenAPI document at /docs', () => {
         'POST /schedules/nightly-payout/run',
       ]),
     );
+  });
+
+  it('documents the webhook as signed, not keyed: no API key, both signature headers, the event as its body', () => {
+    expect(
+      operations()
+        .filter(({ keyed }) => !keyed)
+        .map(({ name }) => name),
+    ).toEqual(['POST /api/webhooks/riseworks']);
+    const webhook = document.paths['/api/webhooks/riseworks']?.post;
+    const headers = (webhook?.parameters ?? []).filter((p) => p.in === 'header');
+    expect(headers.map(({ name, required }) => ({ name, required: required ?? false }))).toEqual([
+      { name: 'x-rise-signature', required: false },
+      { name: 'rise-signature', required: false },
+    ]);
+    expect(webhook?.requestBody?.required).toBe(true);
+    const envelope = webhook?.requestBody?.content?.['application/json']?.schema?.properties ?? {};
+    expect(Object.keys(envelope)).toEqual(expect.arrayContaining(['event_type', 'idempotency_key', 'created']));
   });
 
   it('asks for a key: 401 with a Basic challenge without one; the key as Basic password opens the UI', async () => {

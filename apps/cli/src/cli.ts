@@ -3,6 +3,8 @@ import { runDeadLettersCommand } from './commands/dead-letters.command.ts';
 import { runDevCommand } from './commands/dev.command.ts';
 import { runKeysCommand } from './commands/keys.command.ts';
 import { runMigrateCommand } from './commands/migrate.command.ts';
+import { runProviderEventsCommand } from './commands/provider-events.command.ts';
+import { runReversalsCommand } from './commands/reversals.command.ts';
 import { runSeedCommand } from './commands/seed.command.ts';
 import { SeedRefusedError } from './seed/seed-data.writer.ts';
 import { USAGE, UsageError } from './usage.ts';
@@ -12,6 +14,8 @@ const commands: Record<string, (args: string[]) => Promise<number>> = {
   dev: runDevCommand,
   keys: runKeysCommand,
   migrate: runMigrateCommand,
+  'provider-events': runProviderEventsCommand,
+  reversals: runReversalsCommand,
   seed: runSeedCommand,
 };
 

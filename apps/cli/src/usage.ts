@@ -17,6 +17,14 @@ Commands:
                               pay it again (once), with a new idempotency key
   dead-letters discard <transactionId>
                               give it up; its commission is free for a later batch
+  provider-events list [--status S] [--type T] [--limit N]
+                              stored provider webhooks, newest first (default 50, max 200);
+                              S is RECEIVED, WAITING, APPLIED, IGNORED, CONFLICT or FAILED
+  provider-events replay <eventId> --actor NAME
+                              apply a FAILED, CONFLICT, IGNORED or WAITING event again;
+                              the audit row names cli:NAME
+  reversals list [--limit N]  payments the provider removed, newest first, with their commission
+                              now and the transaction paying it again
   keys create --role admin|operator|scheduler --name NAME
                               create an API key; the key alone is printed on the last line
   keys list                   list API keys (never the keys themselves)

@@ -28,15 +28,23 @@ export function readApiKey(request: FastifyRequest): string | undefined {
   return undefined;
 }
 
+/**
+ * 429 for an address past AUTH_FAILURES_PER_MINUTE failed authentications (API keys or webhook
+ * signatures), before any key is looked up or any signature computed.
+ */
+export async function refuseRepeatedFailures(request: FastifyRequest, reply: FastifyReply) {
+  const blockedMs = await request.server.authFailures.blockedFor(request.ip);
+  if (blockedMs > 0) {
+    reply.header('retry-after', Math.ceil(blockedMs / 1000));
+    throw new HttpError('RATE_LIMITED', 'too many failed authentications from this address; retry later');
+  }
+}
+
 /** A preHandler that lets through only valid keys of the given roles; denied attempts are logged, keys never. */
 export function requireRole(db: Db, roles: readonly ApiKeyRole[], options: { basicChallenge?: boolean } = {}) {
   return async (request: FastifyRequest, reply: FastifyReply) => {
     const failures = request.server.authFailures;
-    const blockedMs = await failures.blockedFor(request.ip);
-    if (blockedMs > 0) {
-      reply.header('retry-after', Math.ceil(blockedMs / 1000));
-      throw new HttpError('RATE_LIMITED', 'too many failed authentications from this address; retry later');
-    }
+    await refuseRepeatedFailures(request, reply);
     const key = readApiKey(request);
     const principal = key ? await authenticateApiKey({ db }, key) : null;
     if (!principal) {

@@ -49,9 +49,9 @@ const everyRouteErrors = [400, 401, 414, 429, 500] as const;
  * Errors only some routes give: 403 when a role may not call it, 404 when it looks a resource up,
  * 409 when it can conflict with the state (or with a request of the same Idempotency-Key still running),
  * 413 and 415 when it reads a body (every method but GET), 422 for Idempotency-Key reuse and
- * NO_PAYABLE_AFFILIATES.
+ * NO_PAYABLE_AFFILIATES, 503 when it needs configuration the server lacks (the webhook secret).
  */
-export type RouteErrorStatus = 403 | 404 | 409 | 413 | 415 | 422;
+export type RouteErrorStatus = 403 | 404 | 409 | 413 | 415 | 422 | 503;
 
 /** A body too large, or of a media type the API does not read: any route whose method carries a body. */
 export const bodyErrors = [413, 415] as const;
@@ -88,12 +88,25 @@ export const idempotencyKeyHeaders = z.looseObject({
 /** Set on an operation by the route transform, read and removed by the document transform. */
 const optionalBodyMark = 'x-payouts-optional-body';
 
+declare module 'fastify' {
+  interface FastifySchema {
+    /**
+     * The body of a route that reads it as raw text (a signed webhook): documented as this schema, but
+     * not validated by Fastify, since the route checks the raw bytes before anything parses them.
+     */
+    rawBody?: z.ZodType;
+  }
+}
+
 /**
  * Fastify validates an absent body as `null`: a body schema that accepts it makes the body optional.
  * @fastify/swagger marks every request body required, so this is remembered here and applied below.
+ * A `rawBody` is documented as the body.
  */
 const transformRoute: SwaggerTransform = (input) => {
-  const transformed = jsonSchemaTransform(input as Parameters<typeof jsonSchemaTransform>[0]);
+  const { rawBody, ...schema } = input.schema ?? {};
+  const documented = rawBody ? { ...input, schema: { ...schema, body: rawBody } } : input;
+  const transformed = jsonSchemaTransform(documented as Parameters<typeof jsonSchemaTransform>[0]);
   const body = input.schema?.body;
   if (body instanceof z.ZodType && body.safeParse(null).success) {
     return { ...transformed, schema: { ...transformed.schema, [optionalBodyMark]: true } };

@@ -83,6 +83,9 @@ export const batchTransaction = z.object({
   createdAt: dateTime,
   completedAt: dateTime.nullable(),
   failedAt: dateTime.nullable(),
+  providerState: z.string().nullable().describe("The payment's state at the provider, as its latest word said"),
+  confirmedAt: dateTime.nullable().describe('When the provider confirmed the payment (webhook or look-up)'),
+  reversedAt: dateTime.nullable().describe('When the provider removed the payment (status REVERSED)'),
   commission: transactionCommission,
   payoutAccount: transactionPayoutAccount.nullable(),
 });
@@ -127,7 +130,7 @@ export const batchDetailFields = {
   errorMessage: z.string().nullable(),
   counts: transactionCounts,
   progress: z.object({
-    settled: count.describe('Transactions COMPLETED, FAILED or CANCELLED'),
+    settled: count.describe('Transactions COMPLETED, FAILED, CANCELLED or REVERSED'),
     total: count,
   }),
   summary: executionSummary

@@ -3,7 +3,7 @@ import { createApiKey } from '@payouts/core';
 import type { ApiKeyRole, Db } from '@payouts/db';
 import type { TestContext } from '@payouts/testing';
 import type { FastifyInstance } from 'fastify';
-import { pino } from 'pino';
+import { type Logger, pino } from 'pino';
 import { type ApiDeps, closeApiDeps, makeApiDeps } from '../../src/api-deps.ts';
 import { buildApp } from '../../src/app.ts';
 
@@ -27,8 +27,15 @@ export interface TestApi {
   close(): Promise<void>;
 }
 
-/** The whole API on the test file's database and queue prefix, with a key of every role. */
-export async function startTestApi(ctx: TestContext, env: Record<string, string> = {}): Promise<TestApi> {
+/**
+ * The whole API on the test file's database and queue prefix, with a key of every role. Its log: errors
+ * on stderr, or `options.logger` (a test that reads what the API logs).
+ */
+export async function startTestApi(
+  ctx: TestContext,
+  env: Record<string, string> = {},
+  options: { logger?: Logger } = {},
+): Promise<TestApi> {
   const deps = makeApiDeps(
     parseEnv({
       DATABASE_URL: ctx.databaseUrl,
@@ -41,7 +48,7 @@ export async function startTestApi(ctx: TestContext, env: Record<string, string>
     }),
   );
   // Errors only, on stderr: a test that meets a 500 shows the server's side of it.
-  const app = await buildApp(deps, { loggerInstance: pino({ level: 'error' }, pino.destination(2)) });
+  const app = await buildApp(deps, { loggerInstance: options.logger ?? pino({ level: 'error' }, pino.destination(2)) });
   await app.ready();
   const keys = { admin: '', operator: '', scheduler: '' };
   for (const role of ['admin', 'operator', 'scheduler'] as const) {

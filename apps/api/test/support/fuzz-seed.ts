@@ -6,8 +6,8 @@ import type { TestApi } from './api-harness.ts';
 /**
  * Rows for the fuzz to find, so that valid requests reach real data and 2xx paths run: payable
  * affiliates (aff_1..aff_6), one without a payout account, one whose KYC is pending, PENDING batches,
- * a FAILED batch with FAILED payments and their dead letters, a job. Returns every id and cursor it
- * knows, for the generators to offer.
+ * a FAILED batch with FAILED payments and their dead letters, stored provider events, a job. Returns
+ * every id and cursor it knows, for the generators to offer.
  */
 export async function seedFuzzData(ctx: TestContext, api: TestApi): Promise<string[]> {
   const { deps } = api;
@@ -40,9 +40,32 @@ export async function seedFuzzData(ctx: TestContext, api: TestApi): Promise<stri
     await enqueue(deps.queues, QueueName.deadLetter, letter, deadLetterJobId(t.id, failedAt));
   }
 
+  // Stored provider webhooks, one of each status a replay treats differently.
+  const eventIds: string[] = [];
+  for (const [n, status] of (['FAILED', 'APPLIED', 'WAITING', 'RECEIVED'] as const).entries()) {
+    const event = await ctx.db.riseWorksWebhookEvent.create({
+      data: {
+        providerEventId: `fuzz-event-${n}`,
+        eventType: 'payment.sent',
+        payload: { event_type: 'payment.sent', idempotency_key: `fuzz-event-${n}` },
+        status,
+        providerPaymentId: `fuzz-payment-${n}`,
+        transactionId: transactions[0]?.id ?? null,
+      },
+    });
+    eventIds.push(event.id, event.providerPaymentId ?? '');
+  }
+
   const job = await api.call('POST', '/batches', 'admin', {});
   const cursors: string[] = [];
-  for (const list of ['/batches', '/affiliates/payable', '/riseworks/accounts', '/audit-logs', '/dead-letters']) {
+  for (const list of [
+    '/batches',
+    '/affiliates/payable',
+    '/riseworks/accounts',
+    '/audit-logs',
+    '/dead-letters',
+    '/provider-events',
+  ]) {
     const page = await api.call('GET', `${list}?limit=1`, 'admin');
     if (typeof page.body.nextCursor === 'string') cursors.push(page.body.nextCursor);
   }
@@ -55,6 +78,7 @@ export async function seedFuzzData(ctx: TestContext, api: TestApi): Promise<stri
     ...kycPending.commissionIds,
     ...[...pending.batches, ...failing.batches].map((batch) => batch.id),
     ...rows.flatMap((row) => [row.id, row.commissionId]),
+    ...eventIds,
     typeof job.body.jobId === 'string' ? job.body.jobId : '',
     ...cursors,
   ].filter((known) => known !== '');

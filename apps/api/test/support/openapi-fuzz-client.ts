@@ -5,6 +5,7 @@ import {
   type Caller,
   type FuzzRequest,
   type Operation,
+  signsValidly,
   unauthenticated,
 } from './openapi-requests.ts';
 
@@ -21,6 +22,9 @@ interface Prepared {
 }
 
 const bodyLimit = 1024 * 1024;
+
+/** Signs a raw body for a signed operation (the webhook), as its provider would, at `timestampSeconds`. */
+export type Signer = (rawBody: string, timestampSeconds: number) => string;
 
 function authorization(caller: Caller, keys: Record<ApiKeyRole, string>): { value?: string; shown?: string } {
   switch (caller) {
@@ -48,16 +52,31 @@ function pathOf(operation: Operation, request: FuzzRequest): string {
   return query.length > 0 ? `${path}?${query.join('&')}` : path;
 }
 
-function prepare(baseUrl: string, operation: Operation, request: FuzzRequest, keys: Record<ApiKeyRole, string>) {
+/** A signature for the body as sent, in place of every fuzzed signature header; shown without its MAC. */
+function signatureHeader(operation: Operation, request: FuzzRequest, body: string, sign: Signer | undefined) {
+  const { signature } = request;
+  if (!signature) return undefined;
+  if (!sign) throw new Error(`${operation.method} ${operation.path} is signed: pass a signer to send()`);
+  const t = Math.floor(Date.now() / 1000) + signature.ageSeconds;
+  const value = sign(signature.tampered ? `${body} ` : body, t);
+  const shown = `<signed ${signature.tampered ? 'over other bytes ' : ''}at now${signature.ageSeconds < 0 ? '' : '+'}${signature.ageSeconds}s>`;
+  return { value, shown };
+}
+
+function prepare(
+  baseUrl: string,
+  operation: Operation,
+  request: FuzzRequest,
+  keys: Record<ApiKeyRole, string>,
+  sign: Signer | undefined,
+) {
   const path = pathOf(operation, request);
   const auth = authorization(request.caller, keys);
   const headers: Record<string, string> = { ...request.headers };
-  const shownHeaders: string[] = Object.entries(request.headers).map(
-    ([name, value]) => `${name}: ${JSON.stringify(value)}`,
-  );
+  const shownHeaders: string[] = [];
   if (auth.value) {
     headers.authorization = auth.value;
-    shownHeaders.unshift(`authorization: ${auth.shown}`);
+    shownHeaders.push(`authorization: ${auth.shown}`);
   }
   let body: string | undefined;
   let shownBody = '(no body)';
@@ -74,6 +93,15 @@ function prepare(baseUrl: string, operation: Operation, request: FuzzRequest, ke
     shownBody = `{"filler":"<${bodyLimit} times a>"}`;
   }
   if (body !== undefined && fuzzBody.kind !== 'oversized') shownBody = JSON.stringify(body);
+  const signature = signatureHeader(operation, request, body ?? '', sign);
+  if (signature && request.signature) {
+    for (const parameter of operation.parameters) if (parameter.in === 'header') delete headers[parameter.name];
+    headers[request.signature.header] = signature.value;
+  }
+  for (const [name, value] of Object.entries(request.headers)) {
+    if (headers[name] === value) shownHeaders.push(`${name}: ${JSON.stringify(value)}`);
+  }
+  if (signature && request.signature) shownHeaders.push(`${request.signature.header}: ${signature.shown}`);
   if (headers['content-type']) shownHeaders.push(`content-type: ${headers['content-type']}`);
   const shown = [`${operation.method} ${path}`, ...shownHeaders, `body: ${shownBody}`].join('\n  ');
   const init: RequestInit = { method: operation.method, headers, body, redirect: 'manual' };
@@ -86,8 +114,9 @@ export async function send(
   operation: Operation,
   request: FuzzRequest,
   keys: Record<ApiKeyRole, string>,
+  sign?: Signer,
 ): Promise<{ shown: string; answer?: FuzzAnswer; failure?: string }> {
-  const prepared = prepare(baseUrl, operation, request, keys);
+  const prepared = prepare(baseUrl, operation, request, keys, sign);
   try {
     const response = await fetch(prepared.url, { ...prepared.init, signal: AbortSignal.timeout(20_000) });
     return { shown: prepared.shown, answer: { status: response.status, text: await response.text() } };
@@ -108,9 +137,14 @@ function parseJson(text: string): unknown {
 /**
  * Answers given before a route reads the key: a malformed URL (400) and a request target or path
  * parameter that is too long (414) while routing; the rate limit (429) counts callers without a key too.
+ * A signed operation checks its signature once it has the body, so before that come a body too large
+ * (413), of another media type (415), and NUL in the query (400, the input guard).
  */
 function refusedBeforeAuth(operation: Operation, request: FuzzRequest, status: number): boolean {
   if (status === 429) return true;
+  if (operation.signed && (status === 413 || status === 415)) return true;
+  const nulInQuery = request.query.some(([name, value]) => `${name}${value}`.includes('\u0000'));
+  if (operation.signed && status === 400 && nulInQuery) return true;
   const segments = Object.values(request.path);
   if (status === 400) return segments.some((segment) => badlyEncodedSegments.includes(segment));
   if (status === 414) {
@@ -129,7 +163,18 @@ export function problemsOf(operation: Operation, request: FuzzRequest, answer: F
   if (!operation.statuses.has(status)) {
     problems.push(`status ${status} is not one the document lists (${[...operation.statuses.keys()].join(', ')})`);
   }
-  if (unauthenticated.includes(request.caller) && status !== 401 && !refusedBeforeAuth(operation, request, status)) {
+  if (operation.signed) {
+    // No key here: the signature is the authentication.
+    const valid = signsValidly(request.signature);
+    if (!valid && status !== 401 && !refusedBeforeAuth(operation, request, status)) {
+      problems.push(`status ${status} without a valid signature: it must be 401`);
+    }
+    if (valid && status === 401) problems.push('401 for a valid signature');
+  } else if (
+    unauthenticated.includes(request.caller) &&
+    status !== 401 &&
+    !refusedBeforeAuth(operation, request, status)
+  ) {
     problems.push(`status ${status} without a valid key: it must be 401`);
   }
   if (status >= 300) {

@@ -24,6 +24,11 @@ export interface Operation {
   body?: { schema: JsonSchema; required: boolean };
   /** Documented statuses, and the error codes documented for each. */
   statuses: Map<number, string[] | undefined>;
+  /**
+   * No API key (`security: []`): a webhook, authenticated by a signature over its body in one of its
+   * documented headers. Its requests carry a `signature` instead of relying on the caller's key.
+   */
+  signed: boolean;
 }
 
 export interface OpenApiDocument {
@@ -32,6 +37,7 @@ export interface OpenApiDocument {
 
 interface RawOperation {
   parameters?: Parameter[];
+  security?: unknown[];
   requestBody?: { required?: boolean; content?: Record<string, { schema?: JsonSchema }> };
   responses?: Record<string, { content?: Record<string, { schema?: ErrorBodySchema }> }>;
 }
@@ -56,6 +62,7 @@ export function operationsOf(document: OpenApiDocument): Operation[] {
         parameters: raw.parameters ?? [],
         body: bodySchema ? { schema: bodySchema, required: raw.requestBody?.required ?? false } : undefined,
         statuses,
+        signed: Array.isArray(raw.security) && raw.security.length === 0,
       };
     }),
   );
@@ -72,8 +79,27 @@ export type FuzzBody =
   /** A JSON body over the 1 MiB limit, made when sent (so that a report does not print it). */
   | { kind: 'oversized' };
 
+/**
+ * How a request to a signed operation is signed when sent (the body is only final then): in `header`,
+ * at now + `ageSeconds` (now - 601 is stale), over the body as sent or, `tampered`, over other bytes.
+ */
+export interface Signing {
+  header: string;
+  ageSeconds: number;
+  tampered: boolean;
+}
+
+/** The webhook's tolerance (RISE_WEBHOOK_TOLERANCE_S by default); the fuzz stays well inside or outside it. */
+export const signatureToleranceSeconds = 600;
+
+/** Whether the API must take the signature as valid: the right bytes, a timestamp within the tolerance. */
+export const signsValidly = (signing: Signing | undefined) =>
+  signing !== undefined && !signing.tampered && Math.abs(signing.ageSeconds) <= signatureToleranceSeconds;
+
 export interface FuzzRequest {
   caller: Caller;
+  /** Signed operations only; none: the request carries whatever its signature headers were fuzzed to. */
+  signature?: Signing;
   /** Path parameter values, already percent-encoded (some deliberately badly). */
   path: Record<string, string>;
   query: [string, string][];
@@ -170,6 +196,27 @@ function bodyOf(operation: Operation, options: ValueOptions): fc.Arbitrary<FuzzB
   );
 }
 
+/** Mostly a good signature (so that bodies reach the handler), else stale, ahead, or over other bytes. */
+function signingOf(operation: Operation): fc.Arbitrary<Signing | undefined> {
+  const headers = operation.parameters.filter((p) => p.in === 'header').map((p) => p.name);
+  if (!operation.signed || headers.length === 0) return fc.constant(undefined);
+  const header = fc.constantFrom(...headers);
+  const within = fc.integer({ min: -signatureToleranceSeconds + 30, max: signatureToleranceSeconds - 30 });
+  const outside = fc
+    .integer({ min: signatureToleranceSeconds + 1, max: 10_000_000 })
+    .chain((age) => fc.constantFrom(age, -age));
+  const good = fc.record({ header, ageSeconds: fc.oneof(fc.constant(0), within), tampered: fc.constant(false) });
+  const bad = fc.oneof(
+    fc.record({ header, ageSeconds: outside, tampered: fc.constant(false) }),
+    fc.record({ header, ageSeconds: within, tampered: fc.constant(true) }),
+  );
+  return fc.oneof(
+    { weight: 6, arbitrary: good },
+    { weight: 2, arbitrary: bad },
+    { weight: 2, arbitrary: fc.constant(undefined) },
+  );
+}
+
 export interface RequestOptions extends ValueOptions {
   /** Replaces a junk query value that must not be sent for this parameter (e.g. a long ?wait=). */
   junkFor?: (name: string, junk: string) => string;
@@ -198,5 +245,13 @@ export function requestsFor(operation: Operation, options: RequestOptions): fc.A
   const headers = fc.record(Object.fromEntries(byPlace('header').map((p) => [p.name, headerValue(p, options)])), {
     requiredKeys: [],
   });
-  return fc.record({ caller, path, query, headers, body: bodyOf(operation, options) }) as fc.Arbitrary<FuzzRequest>;
+  const signature = signingOf(operation);
+  return fc.record({
+    caller,
+    path,
+    query,
+    headers,
+    body: bodyOf(operation, options),
+    signature,
+  }) as fc.Arbitrary<FuzzRequest>;
 }
