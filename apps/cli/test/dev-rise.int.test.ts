@@ -122,6 +122,7 @@ describe('payouts dev --provider rise', () => {
     expect(output).toContain('Ctrl-C stops the API, the worker and the Rise sandbox');
     const sandboxUrl = `http://127.0.0.1:${sandboxPort}`;
     expect(output).toContain(`Sandbox     ${sandboxUrl}   `);
+    expect(output).toContain(`Webhooks    sandbox -> http://127.0.0.1:${apiPort}/api/webhooks/riseworks   `);
     const api = `http://127.0.0.1:${apiPort}/api/disbursement`;
 
     // The sandbox knows every seeded payee, in the onboarding state matching its KYC.
@@ -168,6 +169,22 @@ describe('payouts dev --provider rise', () => {
     for (const p of ledger.payments) expect(approved.has(p.recipient), p.recipient).toBe(true);
     const transactions = await ctx.db.disbursementTransaction.findMany({ where: { batchId } });
     expect(transactions.every((t) => t.provider === 'RISE' && t.providerTxId?.startsWith('pa-'))).toBe(true);
+
+    // The sandbox's signed payment.sent webhooks reach the API, and the worker confirms every payment.
+    const deadline = Date.now() + 60_000;
+    let unconfirmed = transactions.length;
+    while (unconfirmed > 0 && Date.now() < deadline) {
+      await sleepSeconds(0.2);
+      unconfirmed = await ctx.db.disbursementTransaction.count({ where: { batchId, confirmedAt: null } });
+    }
+    expect(unconfirmed, 'payments no webhook confirmed').toBe(0);
+    const hooks = (await (await fetch(`${sandboxUrl}/sandbox/webhooks`)).json()) as {
+      data: { deliveries: { event_type: string; delivered: boolean; last_status: number | null }[] };
+    };
+    expect(hooks.data.deliveries).toHaveLength(batch?.paymentCount ?? -1);
+    for (const d of hooks.data.deliveries) {
+      expect(d).toMatchObject({ event_type: 'payment.sent', delivered: true, last_status: 200 });
+    }
 
     dev.child.kill('SIGINT');
     expect(await dev.exited, dev.output()).toBe(0);

@@ -41,6 +41,8 @@ export interface SandboxOptions {
   webhookSecret?: string;
   /** Multiplies the webhook retry delays (+1, +2, +5 min). Default 1. */
   webhookDelayScale?: number;
+  /** Delivery settings at start (and after a reset); `/sandbox/webhooks/settings` changes them. Default: enabled, no duplicates, no lost answers. */
+  webhookSettings?: Partial<WebhookSettings>;
 }
 
 export const defaults = {
@@ -68,4 +70,24 @@ export function teamAddress(teamNanoid: string): `0x${string}` {
 
 function derivedAddress(seed: string): `0x${string}` {
   return getAddress(slice(keccak256(toHex(seed)), 12));
+}
+
+/**
+ * Test controls over delivery (`/sandbox/webhooks/settings`) [ours]. `enabled` is read at every attempt;
+ * `duplicates` and `loseFirstAnswer` when an event is emitted, so an event keeps the behaviour it began with.
+ */
+export interface WebhookSettings {
+  /**
+   * false: nothing is sent. An event emitted meanwhile, or a retry falling due meanwhile, is listed as
+   * `suppressed` and never sent, not even once webhooks are enabled again (as Rise does not replay
+   * events a disabled subscription missed).
+   */
+  enabled: boolean;
+  /** Every event is delivered twice: two deliveries of one body (same idempotency_key), each signed and retried on its own. */
+  duplicates: boolean;
+  /**
+   * The receiver's first answer to each delivery is dropped as if it never came (a timeout): the receiver
+   * handled the event, the sandbox retries it per the schedule anyway. A realistic duplicate.
+   */
+  loseFirstAnswer: boolean;
 }

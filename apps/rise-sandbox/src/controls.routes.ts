@@ -29,6 +29,14 @@ const membersBody = z.strictObject({
 
 const removeBody = z.strictObject({ reason: z.string().min(1).max(500).optional() }).optional();
 
+const webhookSettingsBody = z
+  .strictObject({
+    enabled: z.boolean().optional(),
+    duplicates: z.boolean().optional(),
+    loseFirstAnswer: z.boolean().optional(),
+  })
+  .optional();
+
 const cents = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
 const balanceBody = z.union([
   z.strictObject({ team: z.string().optional(), balance_cents: cents }),
@@ -115,11 +123,22 @@ export function controlsRoutes(app: FastifyInstance, ctx: SandboxContext): void 
     handle(async () => ({ deliveries: ctx.webhooks.list() })),
   );
 
+  app.get(
+    '/sandbox/webhooks/settings',
+    handle(async () => ctx.webhooks.settings()),
+  );
+
+  // Omitted settings stay as they are; a reset restores the ones the sandbox started with.
+  app.post(
+    '/sandbox/webhooks/settings',
+    handle(async (body) => ctx.webhooks.configure(webhookSettingsBody.parse(body) ?? {})),
+  );
+
   app.post(
     '/sandbox/reset',
     handle(async () => {
       ctx.faults.clear();
-      ctx.webhooks.clear();
+      ctx.webhooks.reset();
       ctx.nonces.clear();
       ctx.prepared.clear();
       await resetLedger(ctx.pool, ctx.team);

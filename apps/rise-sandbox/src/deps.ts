@@ -47,10 +47,12 @@ export function makeContext(deps: SandboxDeps, options: SandboxOptions): Sandbox
     prepared: new Map(),
     faults: makeFaultScript(),
     holds: new Set(),
-    webhooks: makeWebhooks(
-      options.webhookUrl
-        ? { url: options.webhookUrl, secret: options.webhookSecret ?? '', delayScale, now }
-        : undefined,
-    ),
+    webhooks: makeWebhooks({
+      url: options.webhookUrl,
+      secret: options.webhookSecret ?? '',
+      delayScale,
+      now,
+      settings: options.webhookSettings,
+    }),
   };
 }

@@ -40,6 +40,10 @@ const env = z
     RISE_SANDBOX_WEBHOOK_SECRET: z.string().min(1).optional(),
     /** Multiplies the retry delays (+1, +2, +5 min); e.g. 0.001 in tests. */
     RISE_SANDBOX_WEBHOOK_DELAY_SCALE: z.coerce.number().nonnegative().default(1),
+    /** The delivery settings at start and after a reset (POST /sandbox/webhooks/settings changes them). */
+    RISE_SANDBOX_WEBHOOKS_ENABLED: flag.optional(),
+    RISE_SANDBOX_WEBHOOK_DUPLICATES: flag.optional(),
+    RISE_SANDBOX_WEBHOOK_LOSE_FIRST_ANSWER: flag.optional(),
   })
   .refine((e) => !e.RISE_SANDBOX_WEBHOOK_URL || e.RISE_SANDBOX_WEBHOOK_SECRET, {
     message: 'RISE_SANDBOX_WEBHOOK_URL needs RISE_SANDBOX_WEBHOOK_SECRET',
@@ -65,6 +69,11 @@ const app = await buildSandbox(
     webhookUrl: env.RISE_SANDBOX_WEBHOOK_URL,
     webhookSecret: env.RISE_SANDBOX_WEBHOOK_SECRET,
     webhookDelayScale: env.RISE_SANDBOX_WEBHOOK_DELAY_SCALE,
+    webhookSettings: {
+      enabled: env.RISE_SANDBOX_WEBHOOKS_ENABLED,
+      duplicates: env.RISE_SANDBOX_WEBHOOK_DUPLICATES,
+      loseFirstAnswer: env.RISE_SANDBOX_WEBHOOK_LOSE_FIRST_ANSWER,
+    },
   },
 );
 

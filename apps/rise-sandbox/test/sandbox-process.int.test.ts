@@ -15,6 +15,9 @@ beforeAll(async () => {
     RISE_SANDBOX_RISE_ID: 'te-processteam',
     RISE_SANDBOX_WALLET_ADDRESS: wallet.address,
     RISE_SANDBOX_BALANCE_CENTS: '5000',
+    // Webhook settings at start (no URL here, so nothing is sent either way).
+    RISE_SANDBOX_WEBHOOK_DUPLICATES: 'true',
+    RISE_SANDBOX_WEBHOOK_LOSE_FIRST_ANSWER: '1',
   });
 });
 
@@ -33,4 +36,16 @@ it('runs as a process from env and stops cleanly on SIGTERM', async () => {
   expect((await client.call('GET', '/sandbox/ledger')).status).toBe(200);
   // No RISE_SANDBOX_WEBHOOK_URL: no webhooks.
   expect((await client.call('GET', '/sandbox/webhooks')).body).toEqual({ success: true, data: { deliveries: [] } });
+});
+
+it('starts with the webhook settings of its env, and a reset restores those', async () => {
+  const client = riseClient(sandbox?.url ?? '');
+  const fromEnv = { enabled: true, duplicates: true, loseFirstAnswer: true };
+  expect((await client.call('GET', '/sandbox/webhooks/settings')).body.data).toEqual(fromEnv);
+  const changed = await client.call('POST', '/sandbox/webhooks/settings', {
+    body: { enabled: false, duplicates: false },
+  });
+  expect(changed.body.data).toEqual({ enabled: false, duplicates: false, loseFirstAnswer: true });
+  expect((await client.call('POST', '/sandbox/reset')).status).toBe(200);
+  expect((await client.call('GET', '/sandbox/webhooks/settings')).body.data).toEqual(fromEnv);
 });

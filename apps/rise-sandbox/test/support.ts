@@ -1,3 +1,5 @@
+import { createServer, type IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { PrivateKeyAccount } from 'viem/accounts';
 
 export interface Answer {
@@ -55,4 +57,48 @@ export function signPrepared(account: PrivateKeyAccount, prepared: Prepared, mes
     primaryType: prepared.primary_type,
     message,
   } as unknown as Parameters<PrivateKeyAccount['signTypedData']>[0]);
+}
+
+export interface ReceivedWebhook {
+  headers: IncomingMessage['headers'];
+  raw: string;
+  body: { idempotency_key: string; event_type: string; [key: string]: unknown };
+}
+
+export interface WebhookReceiver {
+  url: string;
+  received: ReceivedWebhook[];
+  close(): Promise<void>;
+}
+
+/**
+ * A plain HTTP server standing for the receiver of the sandbox's webhooks; `status` says what it answers
+ * (and may act before answering).
+ */
+export async function startWebhookReceiver(
+  status: (received: ReceivedWebhook) => number | Promise<number>,
+): Promise<WebhookReceiver> {
+  const received: ReceivedWebhook[] = [];
+  const server = createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      const raw = Buffer.concat(chunks).toString('utf8');
+      const hook = { headers: request.headers, raw, body: JSON.parse(raw) as ReceivedWebhook['body'] };
+      received.push(hook);
+      void Promise.resolve(status(hook))
+        .catch(() => 500)
+        .then((code) => response.writeHead(code, { 'content-type': 'text/plain' }).end('ok'));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/hooks/rise`,
+    received,
+    async close() {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
 }

@@ -4,6 +4,7 @@ export {
   insertAffiliate,
   resetBusinessData,
 } from './affiliate-fixtures.ts';
+export { type ApiProcess, spawnApi } from './api-process.ts';
 export { insertPayableAffiliates } from './bulk-fixtures.ts';
 export { dropDatabase, uniqueName, withDatabase } from './databases.ts';
 export { findInvariantViolations } from './invariants.ts';

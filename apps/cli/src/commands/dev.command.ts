@@ -14,6 +14,7 @@ import {
 } from '../dev/process-supervisor.ts';
 import {
   payThroughSandboxEnv,
+  RISE_WEBHOOK_PATH,
   registerSandboxMembers,
   SANDBOX_TEAM_NANOID,
   type SandboxAddress,
@@ -89,6 +90,8 @@ function printBanner(env: Env, baseUrl: string, key: string, what: string, sandb
       ? [
           `  Sandbox     ${sandbox.url}   (Rise v2 stand-in the worker pays through: team ${SANDBOX_TEAM_NANOID}, ` +
             `${sandbox.members} payees; what it paid: /sandbox/ledger)`,
+          `  Webhooks    sandbox -> ${baseUrl}${RISE_WEBHOOK_PATH}   (signed; sent: ${sandbox.url}/sandbox/webhooks, ` +
+            'switched off, doubled or answers lost: /sandbox/webhooks/settings)',
         ]
       : []),
     '',
@@ -117,7 +120,7 @@ export async function runDevCommand(args: string[]): Promise<number> {
     ? [
         spawnTsx('rise-sandbox', path.join(repoRoot, 'apps/rise-sandbox/src/server.ts'), {
           ...process.env,
-          ...sandboxEnv(env.DATABASE_URL, sandbox),
+          ...sandboxEnv(env.DATABASE_URL, sandbox, baseUrl),
         }),
       ]
     : [];

@@ -14,8 +14,11 @@ export const DEV_WALLET_ADDRESS = '0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266';
 
 export const SANDBOX_TEAM_NANOID = 'te-sandboxteam1';
 export const SANDBOX_RISE_ID = '0x5a4db0c0ba5e5a4db0c0ba5e5a4db0c0ba5e0001';
-/** The sandbox sends no webhooks yet; the API and the worker still need a secret under PAYOUT_PROVIDER=RISE. */
+/** The secret the sandbox signs its webhooks with and the API checks them with (RISE_WEBHOOK_SECRET): dev only. */
 export const SANDBOX_WEBHOOK_SECRET = 'dev-rise-sandbox-webhook-secret';
+
+/** The API's webhook route, where the sandbox POSTs its signed events (payment.sent, payment.removed). */
+export const RISE_WEBHOOK_PATH = '/api/webhooks/riseworks';
 
 export interface SandboxAddress {
   host: string;
@@ -35,8 +38,11 @@ export function sandboxAddress(source: Record<string, string | undefined>): Sand
   return { host, port, url: reachableBaseUrl(host, port) };
 }
 
-/** The sandbox's environment: the dev team, our database (its own schema), members registered after start. */
-export function sandboxEnv(databaseUrl: string, address: SandboxAddress): Record<string, string> {
+/**
+ * The sandbox's environment: the dev team, our database (its own schema), members registered after start,
+ * and its webhooks sent to the API (`apiBaseUrl`) signed with the secret the API checks them with.
+ */
+export function sandboxEnv(databaseUrl: string, address: SandboxAddress, apiBaseUrl: string): Record<string, string> {
   return {
     DATABASE_URL: databaseUrl,
     RISE_SANDBOX_HOST: address.host,
@@ -47,6 +53,8 @@ export function sandboxEnv(databaseUrl: string, address: SandboxAddress): Record
     // None of the sandbox's own demo members: it knows exactly our payees, registered through its controls.
     RISE_SANDBOX_MEMBERS: '[]',
     RISE_SANDBOX_CONTROLS: 'true',
+    RISE_SANDBOX_WEBHOOK_URL: `${apiBaseUrl}${RISE_WEBHOOK_PATH}`,
+    RISE_SANDBOX_WEBHOOK_SECRET: SANDBOX_WEBHOOK_SECRET,
   };
 }
 

@@ -61,10 +61,20 @@ export interface RiseSandbox {
   reset(): Promise<void>;
 }
 
+/** The secret the sandbox signs its webhooks with, and RISE_WEBHOOK_SECRET of the engine's env. */
+const webhookSecret = 'rise-fault-test-secret';
+
 /** Starts a sandbox with a team and wallet of its own (on the test file's database) and its engine settings. */
 export async function startRiseSandbox(
   ctx: TestContext,
-  options: { balanceCents?: bigint; timeoutMs?: number } = {},
+  options: {
+    balanceCents?: bigint;
+    timeoutMs?: number;
+    /** Where it sends its webhooks, signed with engineEnv's RISE_WEBHOOK_SECRET; none = no webhooks. */
+    webhookUrl?: string;
+    /** More RISE_SANDBOX_* variables (port, webhook delay scale and settings...). */
+    env?: Record<string, string>;
+  } = {},
 ): Promise<RiseSandbox> {
   const team = riseNanoid('te');
   const riseId = `0x${randomBytes(20).toString('hex')}`;
@@ -76,6 +86,10 @@ export async function startRiseSandbox(
     RISE_SANDBOX_WALLET_ADDRESS: privateKeyToAccount(key).address,
     RISE_SANDBOX_BALANCE_CENTS: String(options.balanceCents ?? 100_000_000n),
     RISE_SANDBOX_MEMBERS: '[]',
+    ...(options.webhookUrl
+      ? { RISE_SANDBOX_WEBHOOK_URL: options.webhookUrl, RISE_SANDBOX_WEBHOOK_SECRET: webhookSecret }
+      : {}),
+    ...options.env,
   });
 
   async function control<T>(method: string, path: string, body?: unknown): Promise<T> {
@@ -98,7 +112,7 @@ export async function startRiseSandbox(
       RISE_TEAM_NANOID: team,
       RISE_RISE_ID: riseId,
       RISE_WALLET_PRIVATE_KEY: key,
-      RISE_WEBHOOK_SECRET: 'rise-fault-test-secret',
+      RISE_WEBHOOK_SECRET: webhookSecret,
       RISE_TIMEOUT_MS: String(options.timeoutMs ?? 5000),
     },
     control,
