@@ -4,10 +4,9 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { ApiDeps } from '../api-deps.ts';
 import { requireRole, roles } from '../plugins/auth.ts';
-import { HttpError } from '../plugins/error-handler.ts';
 import { errorAnswers } from '../plugins/openapi.ts';
 import { auditLogsAnswer } from './audit-logs.responses.ts';
-import { idParam, isoInstant, pageQueryFields, text } from './schemas.ts';
+import { idParam, isoInstant, pageQueryFields, text, timeRange } from './schemas.ts';
 
 const auditQuery = z.strictObject({
   ...pageQueryFields,
@@ -45,13 +44,7 @@ export async function auditLogsRoutes(parent: FastifyInstance, deps: ApiDeps) {
     },
     async (request) => {
       const { from, to, ...rest } = request.query;
-      const range = { from: from ? new Date(from) : undefined, to: to ? new Date(to) : undefined };
-      if (range.from && range.to && range.from > range.to) {
-        throw new HttpError('VALIDATION_FAILED', 'invalid querystring', [
-          { in: 'querystring', path: '/from', message: 'from must not be after to' },
-        ]);
-      }
-      const page = await listAuditLogs(deps, { ...rest, ...range });
+      const page = await listAuditLogs(deps, { ...rest, ...timeRange({ from, to }) });
       return { auditLogs: page.items, nextCursor: page.nextCursor };
     },
   );

@@ -6,7 +6,6 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { ApiDeps } from '../api-deps.ts';
 import { actorOf, requireRole, roles } from '../plugins/auth.ts';
-import { HttpError } from '../plugins/error-handler.ts';
 import { bodyErrors, errorAnswers } from '../plugins/openapi.ts';
 import {
   providerEventAnswer,
@@ -14,7 +13,7 @@ import {
   providerEventsAnswer,
   reversalsAnswer,
 } from './provider-events.responses.ts';
-import { idParam, isoInstant, pageQueryFields, text } from './schemas.ts';
+import { idParam, isoInstant, pageQueryFields, text, timeRange } from './schemas.ts';
 
 const eventsQuery = z.strictObject({
   ...pageQueryFields,
@@ -54,13 +53,7 @@ export async function providerEventsRoutes(parent: FastifyInstance, deps: ApiDep
     },
     async (request) => {
       const { from, to, ...rest } = request.query;
-      const range = { from: from ? new Date(from) : undefined, to: to ? new Date(to) : undefined };
-      if (range.from && range.to && range.from > range.to) {
-        throw new HttpError('VALIDATION_FAILED', 'invalid querystring', [
-          { in: 'querystring', path: '/from', message: 'from must not be after to' },
-        ]);
-      }
-      const page = await listProviderEvents(deps, { ...rest, ...range });
+      const page = await listProviderEvents(deps, { ...rest, ...timeRange({ from, to }) });
       return { providerEvents: page.items, nextCursor: page.nextCursor };
     },
   );

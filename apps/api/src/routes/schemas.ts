@@ -1,5 +1,6 @@
 import { isIssuedCursor, isStorableInstant } from '@payouts/core';
 import { z } from 'zod';
+import { HttpError } from '../plugins/error-handler.ts';
 
 /** The message of every refusal of a NUL character, here and in the input guard. */
 export const nulMessage = 'must not contain NUL (\\u0000) characters';
@@ -48,3 +49,15 @@ export const pageQueryFields = {
 export const waitQuery = z.strictObject({
   wait: z.coerce.number().int().min(0).max(120).optional(),
 });
+
+/** A query's `from`/`to` (ISO instants) as dates; 400 when `from` is after `to`. */
+export function timeRange(query: { from?: string; to?: string }): { from?: Date; to?: Date } {
+  const from = query.from ? new Date(query.from) : undefined;
+  const to = query.to ? new Date(query.to) : undefined;
+  if (from && to && from > to) {
+    throw new HttpError('VALIDATION_FAILED', 'invalid querystring', [
+      { in: 'querystring', path: '/from', message: 'from must not be after to' },
+    ]);
+  }
+  return { from, to };
+}

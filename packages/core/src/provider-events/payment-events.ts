@@ -49,6 +49,22 @@ async function lockRecorded(tx: Tx, word: PaymentWord): Promise<Recorded | undef
   return rows[0];
 }
 
+/**
+ * Our settled transaction for the payment, locked; or why there is nothing to apply to yet: no payment
+ * of ours, or ours is still in flight here (the event waits).
+ */
+async function lockSettledRecord(
+  tx: Tx,
+  word: PaymentWord,
+): Promise<{ recorded: Recorded } | { outcome: ApplyOutcome }> {
+  const recorded = await lockRecorded(tx, word);
+  if (!recorded)
+    return { outcome: { status: 'IGNORED', message: 'no payment of ours carries this key or provider id' } };
+  if (!inFlight.has(recorded.status)) return { recorded };
+  const message = `the payment is ${recorded.status} here: applied once it settles`;
+  return { outcome: { status: 'WAITING', transactionId: recorded.id, message } };
+}
+
 const sourceDetails = (word: PaymentWord) =>
   'eventId' in word.source ? { eventId: word.source.eventId } : { source: 'provider look-up' };
 
@@ -58,16 +74,10 @@ const sourceDetails = (word: PaymentWord) =>
  * that contradicts our records is a conflict for an operator, and changes nothing.
  */
 export async function applyPaymentSent(tx: Tx, word: PaymentWord, who: Actor): Promise<ApplyOutcome> {
-  const recorded = await lockRecorded(tx, word);
-  if (!recorded) return { status: 'IGNORED', message: 'no payment of ours carries this key or provider id' };
+  const found = await lockSettledRecord(tx, word);
+  if ('outcome' in found) return found.outcome;
+  const { recorded } = found;
   const transactionId = recorded.id;
-  if (inFlight.has(recorded.status)) {
-    return {
-      status: 'WAITING',
-      transactionId,
-      message: `the payment is ${recorded.status} here: applied once it settles`,
-    };
-  }
   const sameProviderPayment = recorded.providerTxId === word.providerTxId;
   if (recorded.status === 'REVERSED' && sameProviderPayment) {
     return {
@@ -115,16 +125,10 @@ export async function applyPaymentRemoved(
   word: PaymentWord & { reason: string | null },
   who: Actor,
 ): Promise<ApplyOutcome> {
-  const recorded = await lockRecorded(tx, word);
-  if (!recorded) return { status: 'IGNORED', message: 'no payment of ours carries this key or provider id' };
+  const found = await lockSettledRecord(tx, word);
+  if ('outcome' in found) return found.outcome;
+  const { recorded } = found;
   const transactionId = recorded.id;
-  if (inFlight.has(recorded.status)) {
-    return {
-      status: 'WAITING',
-      transactionId,
-      message: `the payment is ${recorded.status} here: applied once it settles`,
-    };
-  }
   if (recorded.providerTxId !== word.providerTxId) {
     return {
       status: 'IGNORED',
