@@ -1,4 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import { Prisma } from '@payouts/db';
+import { signRiseWebhook } from '@payouts/providers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitUntil } from './support/engine-harness.ts';
 import {
@@ -235,5 +237,109 @@ describe('a payment Rise removes', () => {
       { id: first.batchId, status: 'COMPLETED' },
       { id: second.batchId, status: 'COMPLETED' },
     ]);
+  });
+});
+
+describe('events out of order, sent to the webhook route by hand', () => {
+  let stack: WebhookStack;
+  beforeAll(async () => {
+    // The sandbox sends nothing; the test delivers Rise's events itself, in the order it chooses.
+    stack = await startWebhookStack({ sandboxEnv: { RISE_SANDBOX_WEBHOOKS_ENABLED: 'false' } });
+  }, 120_000);
+  afterAll(async () => {
+    await stack?.stop();
+  }, 60_000);
+
+  /** POSTs one event as Rise would: signed over the raw body with the API's secret. */
+  async function post(eventType: string, payment: Record<string, unknown>, idempotencyKey = randomUUID()) {
+    const body = JSON.stringify({
+      object: 'event',
+      created: Math.floor(Date.now() / 1000),
+      request_id: `req-${randomUUID()}`,
+      event_type: eventType,
+      event_version: '1.0',
+      idempotency_key: idempotencyKey,
+      payment,
+    });
+    const secret = stack.sandbox.engineEnv.RISE_WEBHOOK_SECRET ?? '';
+    const response = await fetch(`${stack.api.url}/api/webhooks/riseworks`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'x-rise-signature': signRiseWebhook(secret, body, Math.floor(Date.now() / 1000)),
+      },
+      body,
+    });
+    expect(response.status).toBe(200);
+    return (await response.json()) as { eventId: string; duplicate: boolean };
+  }
+
+  it('a removal that arrives before its confirmation reverses the payment, and the confirmation changes nothing', {
+    timeout: 240_000,
+  }, async () => {
+    const { db } = stack.ctx;
+    await insertRisePayees(db, stack.sandbox, 2, ['60.00']);
+    const first = await payEveryoneOverApi(stack);
+    await expectBatchSettled(stack.producer, first.batchId);
+    const [removed, kept] = await db.disbursementTransaction.findMany({
+      where: { batchId: first.batchId },
+      orderBy: { id: 'asc' },
+    });
+    if (!removed || !kept) throw new Error('two payments expected');
+    await stack.sandbox.control('POST', `/payments/${removed.providerTxId}/remove`, { reason: 'returned' });
+    const rows = new Map((await stack.sandbox.ledger()).payments.map((p) => [p.nanoid, p]));
+    const wire = (nanoid: string | null) => {
+      const p = rows.get(nanoid ?? '');
+      if (!p) throw new Error(`no sandbox payment ${nanoid}`);
+      return {
+        nanoid: p.nanoid,
+        state: p.state,
+        amount_cents: p.amount_cents,
+        invoice_description: p.invoice_description,
+      };
+    };
+
+    // Rise's order was sent, then removed; they arrive the other way round, and the confirmation of the
+    // other payment twice under one key (a retried delivery).
+    const removal = await post('payment.removed', { ...wire(removed.providerTxId), reason: 'returned' });
+    const lateSent = await post('payment.sent', { ...wire(removed.providerTxId), state: 'complete' });
+    const key = randomUUID();
+    const keptSent = await post('payment.sent', wire(kept.providerTxId), key);
+    expect(await post('payment.sent', wire(kept.providerTxId), key)).toEqual({ ...keptSent, duplicate: true });
+
+    const statusOf = async (id: string) =>
+      (await db.riseWorksWebhookEvent.findUniqueOrThrow({ where: { id }, select: { status: true } })).status;
+    await waitUntil(
+      async () =>
+        (await Promise.all([removal, lateSent, keptSent].map((e) => statusOf(e.eventId)))).every(
+          (s) => s !== 'RECEIVED' && s !== 'WAITING',
+        ),
+      'all three events applied',
+      60,
+    );
+    expect(await Promise.all([removal, lateSent, keptSent].map((e) => statusOf(e.eventId)))).toEqual([
+      'APPLIED',
+      'IGNORED',
+      'APPLIED',
+    ]);
+    expect(await db.riseWorksWebhookEvent.count()).toBe(3);
+    expect(await db.disbursementTransaction.findUniqueOrThrow({ where: { id: removed.id } })).toMatchObject({
+      status: 'REVERSED',
+      confirmedAt: null,
+    });
+    expect(await db.disbursementTransaction.findUniqueOrThrow({ where: { id: kept.id } })).toMatchObject({
+      status: 'COMPLETED',
+      confirmedAt: expect.any(Date),
+    });
+    await expectLedgerMatchesCompleted(db, stack.sandbox);
+
+    // Paid once more, once: the ledger holds one live payment per commission.
+    const second = await payEveryoneOverApi(stack);
+    expect(second.paymentCount).toBe(1);
+    await expectBatchSettled(stack.producer, second.batchId);
+    expect(await db.commission.findUniqueOrThrow({ where: { id: removed.commissionId } })).toMatchObject({
+      status: 'PAID',
+    });
+    expect(await expectLedgerMatchesCompleted(db, stack.sandbox)).toBe(12_000n);
   });
 });
