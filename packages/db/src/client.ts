@@ -1,10 +1,18 @@
 import { PrismaPg } from '@prisma/adapter-pg';
+import pg from 'pg';
 import { PrismaClient } from './generated/prisma/client.ts';
+import { makeSqlRunner, type SqlRunner } from './sql-runner.ts';
 
-export type Db = PrismaClient;
+/** The Prisma client, and `sql` for the few hot statements that skip Prisma's query path (same pool). */
+export type Db = PrismaClient & { sql: SqlRunner };
 
-/** A Prisma client over node-postgres; the caller owns it and must `$disconnect()` it. */
+/**
+ * A Prisma client over one node-postgres pool, which `db.sql` shares; the caller owns it and must
+ * `$disconnect()` it (that ends the pool too). Sessions run in UTC: timestamps are stored as UTC wall
+ * times, whether Prisma writes them or SQL's now().
+ */
 export function makeDb(databaseUrl: string, options: { max?: number } = {}): Db {
-  const adapter = new PrismaPg({ connectionString: databaseUrl, max: options.max ?? 10 });
-  return new PrismaClient({ adapter });
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: options.max ?? 10, options: '-c TimeZone=UTC' });
+  const adapter = new PrismaPg(pool, { disposeExternalPool: true });
+  return Object.assign(new PrismaClient({ adapter }), { sql: makeSqlRunner(pool) });
 }

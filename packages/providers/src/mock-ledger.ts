@@ -40,16 +40,16 @@ export async function recordMockPayment(
   db: Db,
   payment: { idempotencyKey: string; payeeId: string; amount: Prisma.Decimal; currency: string },
 ): Promise<MockLedgerRow> {
-  const rows = await db.$queryRaw<MockLedgerRow[]>`
+  const rows = await db.sql<Omit<MockLedgerRow, 'amount'> & { amount: string }>(Prisma.sql`
     INSERT INTO "MockProviderPayment" ("id", "idempotencyKey", "providerTxId", "payeeId", "amount", "currency")
     VALUES (gen_random_uuid()::text, ${payment.idempotencyKey}, 'mock_' || replace(gen_random_uuid()::text, '-', ''),
             ${payment.payeeId}, ${payment.amount}::numeric, ${payment.currency})
     ON CONFLICT ("idempotencyKey") DO UPDATE
       SET "sendCalls" = "MockProviderPayment"."sendCalls" + 1, "updatedAt" = now()
-    RETURNING "providerTxId", "amount", "sendCalls", "removedAt"`;
+    RETURNING "providerTxId", "amount", "sendCalls", "removedAt"`);
   const row = rows[0];
   if (!row) throw new Error('mock provider ledger returned no row');
-  return row;
+  return { ...row, amount: new Prisma.Decimal(row.amount) };
 }
 
 export async function findMockPayment(db: Db, idempotencyKey: string) {

@@ -21,6 +21,9 @@ export interface ClaimedTransaction {
   lastRetryAt: Date | null;
 }
 
+/** A claimed row as node-postgres reads it: the amount as a decimal string. */
+type ClaimedRow = Omit<ClaimedTransaction, 'amount'> & { amount: string };
+
 /** Why a claim was refused outright: the job asked for something Postgres never authorised. */
 export type ClaimRefusal = 'TRANSACTION_NOT_FOUND' | 'BATCH_MISMATCH' | 'BATCH_NOT_PROCESSING';
 
@@ -45,7 +48,7 @@ export async function claimTransaction(
 ): Promise<ClaimResult> {
   // One statement: the compare-and-set and its audit row commit together, in one round trip. A batch
   // leaves PROCESSING only once none of its transactions is claimable, so no lock on it is needed.
-  const rows = await deps.db.$queryRaw<ClaimedTransaction[]>`
+  const rows = await deps.db.sql<ClaimedRow>(Prisma.sql`
     WITH prev AS (
       SELECT t."id", t."status", t."claimedAt" FROM "DisbursementTransaction" t
       JOIN "PaymentBatch" b ON b."id" = t."batchId" AND b."status" = 'PROCESSING'
@@ -72,9 +75,9 @@ export async function claimTransaction(
       })}
       FROM claimed c
     )
-    SELECT * FROM claimed`;
+    SELECT * FROM claimed`);
   const claimed = rows[0];
-  if (claimed) return { claimed: true, transaction: claimed };
+  if (claimed) return { claimed: true, transaction: { ...claimed, amount: new Prisma.Decimal(claimed.amount) } };
 
   const current = await deps.db.disbursementTransaction.findUnique({
     where: { id: transactionId },
@@ -103,48 +106,46 @@ export async function recordPaymentCompleted(
   providerTxId: string,
   who: Actor,
 ): Promise<boolean> {
-  return deps.db.$transaction(async (tx) => {
-    // One statement for every write; the check after it rolls them all back if the commission was not
-    // APPROVED: PAID must mean exactly one COMPLETED transaction.
-    const [result] = await tx.$queryRaw<{ done: number; paid: number }[]>`
-      WITH done AS (
-        UPDATE "DisbursementTransaction"
-        SET "status" = 'COMPLETED', "providerTxId" = ${providerTxId}, "completedAt" = now(), "errorMessage" = NULL,
-            "updatedAt" = now()
-        WHERE "id" = ${claim.id} AND "status" = 'PROCESSING' AND "claimedAt" = ${claim.claimedAt}
-        RETURNING "id", "batchId", "commissionId", "affiliateProfileId", "amount", "idempotencyKey"
-      ), paid AS (
-        UPDATE "Commission" c SET "status" = 'PAID', "paidAt" = now(), "updatedAt" = now()
-        FROM done WHERE c."id" = done."commissionId" AND c."status" = 'APPROVED'
-        RETURNING c."id"
-      ), totals AS (
-        UPDATE "AffiliateProfile" p
-        SET "paidCommissions" = p."paidCommissions" + done."amount",
-            "pendingCommissions" = p."pendingCommissions" - done."amount", "updatedAt" = now()
-        FROM done WHERE p."id" = done."affiliateProfileId"
-        RETURNING p."id"
-      ), audit AS (
-        INSERT INTO "DisbursementAuditLog" ${auditColumns}
-        SELECT ${auditValues(who, {
-          action: Prisma.sql`e."action"`,
-          status: 'SUCCESS',
-          batchId: Prisma.sql`d."batchId"`,
-          transactionId: Prisma.sql`d."id"`,
-          commissionId: Prisma.sql`d."commissionId"`,
-          fromStatus: Prisma.sql`e."fromStatus"`,
-          toStatus: Prisma.sql`e."toStatus"`,
-          details: Prisma.sql`jsonb_build_object('amount', d."amount"::text, 'providerTxId', ${providerTxId}::text,
-                                                 'idempotencyKey', d."idempotencyKey")`,
-        })}
-        FROM done d
-        CROSS JOIN (VALUES ('payment.completed', 'PROCESSING', 'COMPLETED'),
-                           ('commission.paid', 'APPROVED', 'PAID')) AS e("action", "fromStatus", "toStatus")
-      )
-      SELECT (SELECT count(*)::int FROM done) AS "done", (SELECT count(*)::int FROM paid) AS "paid"`;
-    if (!result || result.done === 0) return false;
-    if (result.paid !== 1) throw new Error(`commission ${claim.commissionId} was not APPROVED when paid`);
-    return true;
-  });
+  // One statement, so one round trip and atomic: raise_unless undoes every write of it unless the
+  // commission was APPROVED (PAID must mean exactly one COMPLETED transaction).
+  const [result] = await deps.db.sql<{ done: number }>(Prisma.sql`
+    WITH done AS (
+      UPDATE "DisbursementTransaction"
+      SET "status" = 'COMPLETED', "providerTxId" = ${providerTxId}, "completedAt" = now(), "errorMessage" = NULL,
+          "updatedAt" = now()
+      WHERE "id" = ${claim.id} AND "status" = 'PROCESSING' AND "claimedAt" = ${claim.claimedAt}
+      RETURNING "id", "batchId", "commissionId", "affiliateProfileId", "amount", "idempotencyKey"
+    ), paid AS (
+      UPDATE "Commission" c SET "status" = 'PAID', "paidAt" = now(), "updatedAt" = now()
+      FROM done WHERE c."id" = done."commissionId" AND c."status" = 'APPROVED'
+      RETURNING c."id"
+    ), totals AS (
+      UPDATE "AffiliateProfile" p
+      SET "paidCommissions" = p."paidCommissions" + done."amount",
+          "pendingCommissions" = p."pendingCommissions" - done."amount", "updatedAt" = now()
+      FROM done WHERE p."id" = done."affiliateProfileId"
+      RETURNING p."id"
+    ), audit AS (
+      INSERT INTO "DisbursementAuditLog" ${auditColumns}
+      SELECT ${auditValues(who, {
+        action: Prisma.sql`e."action"`,
+        status: 'SUCCESS',
+        batchId: Prisma.sql`d."batchId"`,
+        transactionId: Prisma.sql`d."id"`,
+        commissionId: Prisma.sql`d."commissionId"`,
+        fromStatus: Prisma.sql`e."fromStatus"`,
+        toStatus: Prisma.sql`e."toStatus"`,
+        details: Prisma.sql`jsonb_build_object('amount', d."amount"::text, 'providerTxId', ${providerTxId}::text,
+                                               'idempotencyKey', d."idempotencyKey")`,
+      })}
+      FROM done d
+      CROSS JOIN (VALUES ('payment.completed', 'PROCESSING', 'COMPLETED'),
+                         ('commission.paid', 'APPROVED', 'PAID')) AS e("action", "fromStatus", "toStatus")
+    )
+    SELECT (SELECT count(*)::int FROM done) AS "done"
+    WHERE raise_unless((SELECT count(*) FROM done) = (SELECT count(*) FROM paid),
+                       ${`commission ${claim.commissionId} was not APPROVED when paid`})`);
+  return (result?.done ?? 0) === 1;
 }
 
 type SettleTo = 'PENDING' | 'UNKNOWN' | 'FAILED';
@@ -172,7 +173,7 @@ export async function releaseClaim(
 ): Promise<boolean> {
   const error = errorMessage.slice(0, 2000);
   const { action, status } = auditOf[to];
-  const rows = await deps.db.$queryRaw<{ id: string }[]>`
+  const rows = await deps.db.sql<{ id: string }>(Prisma.sql`
     WITH released AS (
       UPDATE "DisbursementTransaction"
       SET "status" = ${to}::"DisbursementTransactionStatus", "errorMessage" = ${error}, "updatedAt" = now(),
@@ -196,6 +197,6 @@ export async function releaseClaim(
       })}
       FROM released r
     )
-    SELECT "id" FROM released`;
+    SELECT "id" FROM released`);
   return rows.length === 1;
 }
