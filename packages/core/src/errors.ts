@@ -51,6 +51,21 @@ export class PaymentSuspendedError extends Error {
   }
 }
 
+/**
+ * The provider asked us to slow down (429) before doing anything: nothing was paid and the payment did
+ * not fail. The whole queue waits `retryAfterMs` (BullMQ's rate limit) and the payment goes back to
+ * waiting without spending an attempt.
+ */
+export class PaymentRateLimitedError extends Error {
+  override name = 'PaymentRateLimitedError';
+  constructor(
+    message: string,
+    readonly retryAfterMs: number,
+  ) {
+    super(message);
+  }
+}
+
 /** A payment can never succeed as it is (the transaction is FAILED): do not retry. */
 export class PaymentPermanentError extends Error {
   override name = 'PaymentPermanentError';

@@ -60,6 +60,7 @@ export {
   DomainError,
   NotFoundError,
   PaymentPermanentError,
+  PaymentRateLimitedError,
   PaymentRetryableError,
   PaymentSuspendedError,
 } from './errors.ts';

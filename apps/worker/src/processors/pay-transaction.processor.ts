@@ -1,4 +1,10 @@
-import { PaymentPermanentError, PaymentSuspendedError, type PayOutcome, payTransaction } from '@payouts/core';
+import {
+  PaymentPermanentError,
+  PaymentRateLimitedError,
+  PaymentSuspendedError,
+  type PayOutcome,
+  payTransaction,
+} from '@payouts/core';
 import { endProviderSuspension, sendToDeadLetters, suspendPaying } from '@payouts/operations';
 import { QueueName } from '@payouts/queue';
 import { DelayedError, type Job, UnrecoverableError, Worker } from 'bullmq';
@@ -22,6 +28,12 @@ export function makePayTransactionProcessor(deps: WorkerDeps) {
       if (error instanceof PaymentPermanentError) {
         await sendToDeadLetters(deps, transactionId, job.attemptsMade + 1);
         throw new UnrecoverableError(error.message);
+      }
+      if (error instanceof PaymentRateLimitedError) {
+        // The provider said slow down: every worker waits Retry-After (the queue's rate limit), and this
+        // job goes back to waiting without spending an attempt.
+        await deps.queues[QueueName.payTransaction].rateLimit(error.retryAfterMs);
+        throw Worker.RateLimitError();
       }
       if (error instanceof PaymentSuspendedError) {
         // The provider refuses every payment (balance, wallet, settings): pause the whole queue and put

@@ -8,7 +8,13 @@ import {
   ProviderTransientError,
 } from '@payouts/providers';
 import type { Actor, CoreDeps } from '../deps.ts';
-import { coerceError, PaymentPermanentError, PaymentRetryableError, PaymentSuspendedError } from '../errors.ts';
+import {
+  coerceError,
+  PaymentPermanentError,
+  PaymentRateLimitedError,
+  PaymentRetryableError,
+  PaymentSuspendedError,
+} from '../errors.ts';
 import {
   type ClaimedTransaction,
   type ClaimRefusal,
@@ -148,11 +154,15 @@ async function settleFailedAttempt(
     await releaseClaim(deps, tx, 'PENDING', message, who);
     return new PaymentSuspendedError(message, error.code);
   }
+  if (error instanceof ProviderRateLimitedError) {
+    // Refused at the door: nothing was paid and nothing failed, so no attempt is counted.
+    await releaseClaim(deps, tx, 'PENDING', message, who, undefined, true);
+    return new PaymentRateLimitedError(message, error.retryAfterMs);
+  }
   if (error instanceof ProviderTransientError) {
     // Nothing was paid: the last attempt may give up for good.
     await releaseClaim(deps, tx, lastAttempt ? 'FAILED' : 'PENDING', message, who);
-    const retryAfterMs = error instanceof ProviderRateLimitedError ? error.retryAfterMs : undefined;
-    return lastAttempt ? new PaymentPermanentError(message) : new PaymentRetryableError(message, retryAfterMs);
+    return lastAttempt ? new PaymentPermanentError(message) : new PaymentRetryableError(message);
   }
   // A timeout, a lost response or anything unexpected while talking to the provider: it may have paid.
   // Never FAILED here, even on the last attempt: only a look-up can tell, and the reconciler asks.
