@@ -53,10 +53,14 @@ export const jobCatalog = {
 export type CataloguedQueue = keyof typeof jobCatalog;
 export type JobPayload<Q extends CataloguedQueue> = z.infer<(typeof jobCatalog)[Q]['payload']>;
 
-/** Completed jobs are kept for a day (for GET /jobs/:id and ?wait), failed ones for a week. */
+/**
+ * Completed jobs are kept for a day (for GET /jobs/:id and ?wait), failed ones for a week; at most
+ * 10,000 of each per queue, so that Redis holds a bounded history however many payments run (Bull Board
+ * still shows the recent ones; Postgres keeps everything).
+ */
 export const retention = {
   removeOnComplete: { age: 24 * 3600, count: 10_000 },
-  removeOnFail: { age: 7 * 24 * 3600 },
+  removeOnFail: { age: 7 * 24 * 3600, count: 10_000 },
 } as const satisfies JobsOptions;
 
 export function parsePayload<Q extends CataloguedQueue>(queue: Q, data: unknown): JobPayload<Q> {

@@ -1,7 +1,14 @@
 import type { Job } from 'bullmq';
 
+// When each batch's progress was last shown; the batches of the last few seconds only, so that a worker
+// running for months over many batches keeps a handful of entries, not one per batch it ever paid.
 const lastUpdate = new Map<string, number>();
 const everyMs = 500;
+const forgetAfterMs = 10_000;
+
+function forgetQuietBatches(now: number) {
+  for (const [batchId, at] of lastUpdate) if (now - at > forgetAfterMs) lastUpdate.delete(batchId);
+}
 
 /**
  * Shows a batch's progress on its finalize-batch job (Bull Board displays it): settled payments of the
@@ -16,6 +23,7 @@ export async function reportBatchProgress(
   if (!parentId) return;
   const now = Date.now();
   if (now - (lastUpdate.get(batchId) ?? 0) < everyMs) return;
+  forgetQuietBatches(now);
   lastUpdate.set(batchId, now);
   const parent = await finalizeQueue.getJob(parentId);
   if (!parent) return;
@@ -23,4 +31,9 @@ export async function reportBatchProgress(
   const settled = (counts.processed ?? 0) + (counts.failed ?? 0) + (counts.ignored ?? 0);
   const total = settled + (counts.unprocessed ?? 0);
   await parent.updateProgress({ settled, total, percent: total ? Math.floor((settled * 100) / total) : 100 });
+}
+
+/** How many batches the progress throttle remembers now (for tests). */
+export function rememberedBatches(): number {
+  return lastUpdate.size;
 }
