@@ -37,7 +37,7 @@ export function makeApiDeps(env: Env, logger: Logger = pino({ level: env.LOG_LEV
     env,
     logger,
     rules: payoutRulesFromEnv(env),
-    db: makeDb(env.DATABASE_URL),
+    db: makeDb(env.DATABASE_URL, { max: env.DATABASE_POOL_SIZE ?? 10 }),
     redis,
     queues: makeQueues(queueDeps),
     flowProducer: makeFlowProducer(queueDeps),

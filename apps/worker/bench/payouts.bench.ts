@@ -1,19 +1,21 @@
 // `pnpm bench`: create and execute N payments with the mock provider at 0 ms and 50 ms latency, and,
 // in the same run, the baselines they are compared with. Run by hand; tests never time anything.
 //   pnpm bench [--payments 10000] [--concurrency 50] [--latencies 0,50] [--provider mock|rise]
+//              [--scale 10000,100000] [--worker-processes 0|1|1,2] [--baselines a,b,c|none]
 // With --provider rise the system also runs against the Rise sandbox (a process of its own, with real
 // signatures), beside the mock at 0 ms measured in the same run.
+// --scale: the system at each size at 0 ms, time per payment against the smallest size, worker RSS and
+// Redis memory (default above 10,000 payments: 10000,<payments>). --worker-processes: 0 runs the workers
+// in this process (the default); N spawns N real worker processes (apps/worker/src/main.ts) sharing the
+// queues, each at --concurrency; a list runs the system once per number. Worker settings no option gives
+// (DATABASE_POOL_SIZE, PAY_...) come from the environment, for both.
 import { parseArgs } from 'node:util';
-import { parseEnv } from '@payouts/config';
-import { createBatches, queueBatchExecution } from '@payouts/core';
-import { makeMockProvider, readMockLedger } from '@payouts/providers';
-import { enqueue, executeJobId, QueueName } from '@payouts/queue';
-import { findInvariantViolations } from '@payouts/testing';
-import { startWorkers } from '../src/start-workers.ts';
-import { makeWorkerDeps } from '../src/worker-deps.ts';
+import { makeMockProvider } from '@payouts/providers';
 import { bareFlow, literalSequential, rawSqlTransitions } from './baselines.ts';
 import { type BenchEnv, makeBenchEnv, timed } from './bench-env.ts';
-import { type BenchSandbox, startBenchSandbox } from './rise-sandbox-bench.ts';
+import { type BaselineName, type BenchReport, printReport } from './bench-report.ts';
+import { startBenchSandbox } from './rise-sandbox-bench.ts';
+import { createBatch, runSystem, type SystemRun } from './system-run.ts';
 
 const { values } = parseArgs({
   options: {
@@ -22,168 +24,136 @@ const { values } = parseArgs({
     latencies: { type: 'string', default: '0,50' },
     'per-affiliate': { type: 'string', default: '10' },
     provider: { type: 'string', default: 'mock' },
+    scale: { type: 'string' },
+    'worker-processes': { type: 'string', default: '0' },
+    baselines: { type: 'string' },
   },
 });
-const n = Number.parseInt(values.payments, 10);
-const concurrency = Number.parseInt(values.concurrency, 10);
-const latencies = values.latencies.split(',').map((v) => Number.parseInt(v, 10));
-const rules = { provider: 'MOCK' as const, minPayout: '50.00', maxBatchSize: n };
-const who = { actor: 'bench' };
 
-interface SystemRun {
-  label: string;
-  latencyMs: number;
-  createMs: number;
-  executeMs: number;
-  peakRssMb: number;
-  counts: boolean;
-  problems: string[];
+/** A comma-separated list of whole numbers of at least `min`, or a stop naming the option. */
+function numbers(option: string, value: string, min: number): number[] {
+  const list = value.split(',').map((v) => Number(v.trim()));
+  if (list.length === 0 || list.some((v) => !Number.isInteger(v) || v < min)) {
+    throw new Error(`--${option} must be whole numbers >= ${min}, comma-separated, not ${value}`);
+  }
+  return list;
 }
 
-async function createBatch(env: BenchEnv) {
-  const created = await timed(() => createBatches({ db: env.db }, rules, who));
-  const batch = created.value.batches[0];
-  if (!batch || batch.paymentCount !== n)
-    throw new Error(`expected one batch of ${n}, got ${JSON.stringify(created.value)}`);
-  return { batchId: batch.id, createMs: created.ms };
+function number(option: string, value: string, min: number): number {
+  const [only, ...more] = numbers(option, value, min);
+  if (only === undefined || more.length > 0) throw new Error(`--${option} takes one number, not ${value}`);
+  return only;
 }
 
-/** Checks DESIGN.md's invariants and that every payment was made once; a run that breaks them does not count. */
-async function check(env: BenchEnv, batchId: string, sandbox?: BenchSandbox): Promise<string[]> {
-  const rise = await sandbox?.ledger();
-  const riseTotal = rise ? `${rise.cents / 100n}.${String(rise.cents % 100n).padStart(2, '0')}` : undefined;
-  const problems = await findInvariantViolations(env.db, { providerLedgerTotal: riseTotal });
-  const ledger = rise ? { payments: rise.payments, total: riseTotal } : await readMockLedger(env.db);
-  if (ledger.payments !== n) problems.push(`ledger has ${ledger.payments} payments, expected ${n}`);
-  const batch = await env.db.paymentBatch.findUniqueOrThrow({ where: { id: batchId } });
-  if (batch.status !== 'COMPLETED') problems.push(`batch is ${batch.status}`);
-  if (ledger.total !== batch.totalAmount.toFixed(2))
-    problems.push(`ledger ${ledger.total} != batch ${batch.totalAmount}`);
-  return problems;
+const n = number('payments', values.payments, 1);
+const concurrency = number('concurrency', values.concurrency, 1);
+const perAffiliate = number('per-affiliate', values['per-affiliate'], 5);
+const latencies = numbers('latencies', values.latencies, 0);
+const workerProcesses = [...new Set(numbers('worker-processes', values['worker-processes'], 0))];
+function scaleSizes(): number[] {
+  if (values.scale === 'none') return [];
+  if (values.scale !== undefined) return numbers('scale', values.scale, 1);
+  // Above 10,000 payments the 10,000 figures come with it, measured in the same run.
+  return n > 10_000 ? [10_000, n] : [];
+}
+const scale = scaleSizes();
+// The seed's approach pays one payment at a time: above 10,000 it would outlast everything else.
+const baselinesAsked = values.baselines ?? (n > 10_000 ? 'a,b' : 'a,b,c');
+const baselines = baselinesAsked === 'none' ? [] : baselinesAsked.split(',');
+const baselinesLeftOut =
+  values.baselines === undefined
+    ? `above 10,000 payments (one payment at a time would take too long; --baselines a,b,c runs it)`
+    : 'not in --baselines';
+if (baselines.some((b) => !['a', 'b', 'c'].includes(b))) throw new Error(`--baselines must be a,b,c or none`);
+for (const size of [n, ...scale]) {
+  if (size % perAffiliate !== 0) throw new Error(`${size} payments: not a multiple of --per-affiliate ${perAffiliate}`);
+}
+if (values.provider !== 'mock' && values.provider !== 'rise') {
+  throw new Error(`--provider must be mock or rise, not ${values.provider}`);
 }
 
-async function runSystem(env: BenchEnv, latencyMs: number, sandbox?: BenchSandbox): Promise<SystemRun> {
-  await env.reset();
-  const { batchId, createMs } = await createBatch(env);
-  const deps = makeWorkerDeps(
-    parseEnv({
-      DATABASE_URL: env.databaseUrl,
-      REDIS_URL: env.redisUrl,
-      QUEUE_PREFIX: env.prefix(),
-      LOG_LEVEL: 'silent',
-      WORKER_CONCURRENCY: String(concurrency),
-      MOCK_PROVIDER_LATENCY_MS: String(latencyMs),
-      NIGHTLY_PAYOUT_ENABLED: 'false',
-      ...(sandbox?.engineEnv ?? {}),
-    }),
-  );
-  const running = startWorkers(deps);
-  let peakRss = process.memoryUsage().rss;
-  const sampler = setInterval(() => {
-    peakRss = Math.max(peakRss, process.memoryUsage().rss);
-  }, 100);
-  const executed = await timed(async () => {
-    await queueBatchExecution(deps, batchId, who);
-    await enqueue(deps.queues, QueueName.executeBatch, { batchId }, executeJobId(batchId));
-    for (;;) {
-      const batch = await env.db.paymentBatch.findUniqueOrThrow({ where: { id: batchId }, select: { status: true } });
-      if (batch.status === 'COMPLETED' || batch.status === 'FAILED') return;
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-  });
-  clearInterval(sampler);
-  await running.close();
-  const problems = await check(env, batchId, sandbox);
-  return {
-    label: sandbox ? 'system, Rise sandbox (execute)' : `system, ${latencyMs} ms latency (execute)`,
-    latencyMs,
-    createMs,
-    executeMs: executed.ms,
-    peakRssMb: Math.round(peakRss / 1024 / 1024),
-    counts: problems.length === 0,
-    problems,
-  };
-}
+const progress = (what: string) => process.stderr.write(`[${new Date().toISOString()}] ${what}\n`);
+const inProcesses = (p: number) => (p === 0 ? '' : `, ${p} worker process${p > 1 ? 'es' : ''}`);
 
 async function pendingTransactionIds(env: BenchEnv): Promise<string[]> {
   await env.reset();
-  await createBatch(env);
+  await createBatch(env, n);
   const rows = await env.db.disbursementTransaction.findMany({ select: { id: true }, orderBy: { id: 'asc' } });
   return rows.map((r) => r.id);
 }
 
-const progress = (what: string) => process.stderr.write(`[${new Date().toISOString()}] ${what}\n`);
-const perSecond = (ms: number) => Math.round((n * 1000) / Math.max(ms, 1));
-const ratio = (a: number, b: number) => `${(a / Math.max(b, 1)).toFixed(2)}x`;
-
-async function main() {
-  const env = await makeBenchEnv(n, Number.parseInt(values['per-affiliate'], 10));
-  try {
-    const runs: SystemRun[] = [];
-    for (const latency of latencies) {
-      progress(`system at ${latency} ms latency`);
-      runs.push(await runSystem(env, latency));
+/** The runs at --payments: the system at each latency (and against the Rise sandbox), then the baselines. */
+async function runMain(env: BenchEnv, runs: SystemRun[]): Promise<Partial<Record<BaselineName, number>>> {
+  for (const latencyMs of latencies) {
+    for (const p of workerProcesses) {
+      progress(`system at ${latencyMs} ms latency${inProcesses(p)}`);
+      runs.push(await runSystem(env, { payments: n, concurrency, latencyMs, workerProcesses: p }));
     }
-    if (values.provider === 'rise') {
-      progress('system against the Rise sandbox');
-      const sandbox = await startBenchSandbox(env);
-      try {
-        runs.push(await runSystem(env, 0, sandbox));
-      } finally {
-        await sandbox.stop();
+  }
+  if (values.provider === 'rise') {
+    const sandbox = await startBenchSandbox(env);
+    try {
+      for (const p of workerProcesses) {
+        progress(`system against the Rise sandbox${inProcesses(p)}`);
+        runs.push(await runSystem(env, { payments: n, concurrency, latencyMs: 0, workerProcesses: p, sandbox }));
       }
-    } else if (values.provider !== 'mock') {
-      throw new Error(`--provider must be mock or rise, not ${values.provider}`);
+    } finally {
+      await sandbox.stop();
     }
+  }
 
+  const measured: Partial<Record<BaselineName, number>> = {};
+  if (baselines.includes('a')) {
     progress('(a) bare BullMQ flow');
-    const a = await timed(() => bareFlow(env.redisUrl, env.prefix(), n, concurrency));
+    measured.a = (await timed(() => bareFlow(env.redisUrl, env.prefix(), n, concurrency))).ms;
+  }
+  if (baselines.includes('b')) {
     progress('(b) raw SQL state transitions');
-    const bIds = await pendingTransactionIds(env);
-    const b = await timed(() => rawSqlTransitions(env.databaseUrl, bIds, concurrency));
+    const ids = await pendingTransactionIds(env);
+    measured.b = (await timed(() => rawSqlTransitions(env.databaseUrl, ids, concurrency))).ms;
+  }
+  if (baselines.includes('c')) {
     progress("(c) the seed's sequential approach");
     const ids = await pendingTransactionIds(env);
-    const c = await timed(() => literalSequential(env.db, makeMockProvider({ db: env.db }), ids));
-
-    console.log(`\npayouts benchmark: ${n} payments, worker concurrency ${concurrency}, mock provider`);
-    console.log('run                                  time ms   payments/s   peak RSS MB   invariants');
-    for (const run of runs) {
-      const label = run.label.padEnd(36);
-      console.log(
-        `${label} ${String(run.executeMs).padStart(8)}   ${String(perSecond(run.executeMs)).padStart(10)}   ${String(run.peakRssMb).padStart(11)}   ${run.counts ? 'hold' : `BROKEN: ${run.problems.join('; ')}`}`,
-      );
-      console.log(`${'  of which batch creation (before)'.padEnd(36)} ${String(run.createMs).padStart(8)}`);
-    }
-    console.log(
-      `${'(a) bare BullMQ flow, no-op children'.padEnd(36)} ${String(a.ms).padStart(8)}   ${String(perSecond(a.ms)).padStart(10)}`,
-    );
-    console.log(
-      `${'(b) raw SQL state transitions'.padEnd(36)} ${String(b.ms).padStart(8)}   ${String(perSecond(b.ms)).padStart(10)}`,
-    );
-    console.log(
-      `${"(c) seed's literal approach, 0 ms".padEnd(36)} ${String(c.ms).padStart(8)}   ${String(perSecond(c.ms)).padStart(10)}`,
-    );
-
-    const zero = runs.find((r) => r.latencyMs === 0 && !r.label.includes('Rise'));
-    if (zero?.counts) {
-      console.log(`\n0 ms: system / (a+b) = ${ratio(zero.executeMs, a.ms + b.ms)} (target <= 1.5x)`);
-      console.log(`0 ms: (c) / system = ${ratio(c.ms, zero.executeMs)} (target >= 3x)`);
-    }
-    const rise = runs.find((r) => r.label.includes('Rise'));
-    if (zero?.counts && rise?.counts) {
-      console.log(
-        `Rise sandbox: ${perSecond(rise.executeMs)} payments/s, ${ratio(rise.executeMs, zero.executeMs)} the mock's time at 0 ms`,
-      );
-    }
-    for (const run of runs.filter((r) => r.latencyMs > 0 && r.counts)) {
-      const target = Math.round((0.8 * concurrency * 1000) / run.latencyMs);
-      console.log(
-        `${run.latencyMs} ms: ${perSecond(run.executeMs)} payments/s (target >= 0.8 x C / latency = ${target}/s)`,
-      );
-    }
-  } finally {
-    await env.close();
+    measured.c = (await timed(() => literalSequential(env.db, makeMockProvider({ db: env.db }), ids))).ms;
   }
+  return measured;
+}
+
+async function main() {
+  const runs: SystemRun[] = [];
+  let measured: Partial<Record<BaselineName, number>> = {};
+  let maxConnections = 0;
+  // One database per size (payouts_bench_<pid>, made and dropped in turn), smallest first.
+  for (const size of [...new Set([n, ...scale])].sort((x, y) => x - y)) {
+    const env = await makeBenchEnv(size, perAffiliate);
+    try {
+      const [row] = await env.db.$queryRaw<{ max_connections: string }[]>`SHOW max_connections`;
+      maxConnections = Number(row?.max_connections ?? 0);
+      if (size === n) measured = await runMain(env, runs);
+      if (!scale.includes(size)) continue;
+      for (const p of workerProcesses) {
+        // A run at --payments and 0 ms serves the scale table too.
+        const done = runs.some((r) => r.payments === size && r.latencyMs === 0 && !r.rise && r.workerProcesses === p);
+        if (done) continue;
+        progress(`scale: system at ${size} payments, 0 ms latency${inProcesses(p)}`);
+        runs.push(await runSystem(env, { payments: size, concurrency, latencyMs: 0, workerProcesses: p }));
+      }
+    } finally {
+      await env.close();
+    }
+  }
+  const report: BenchReport = {
+    payments: n,
+    concurrency,
+    runs,
+    baselines: measured,
+    baselinesLeftOut,
+    workerProcesses,
+    scale,
+    maxConnections,
+  };
+  printReport(report);
 }
 
 await main();

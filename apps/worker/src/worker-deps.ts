@@ -48,7 +48,7 @@ export function makeWorkerDeps(
   env: Env,
   overrides: { logger?: Logger; source?: Record<string, string | undefined> } = {},
 ): WorkerDeps {
-  const db = makeDb(env.DATABASE_URL, { max: Math.max(10, env.WORKER_CONCURRENCY + 5) });
+  const db = makeDb(env.DATABASE_URL, { max: env.DATABASE_POOL_SIZE ?? env.WORKER_CONCURRENCY + 5 });
   const connection = makeRedis(env.REDIS_URL, 'worker');
   const deps = { connection, prefix: env.QUEUE_PREFIX };
   return {

@@ -67,10 +67,17 @@ const envObject = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DATABASE_URL: z.url().default('postgresql://postgres@127.0.0.1:5432/payouts'),
+  // connections of this process's Postgres pool; unset: 10 for the API, WORKER_CONCURRENCY + 5 for a worker
+  DATABASE_POOL_SIZE: positiveInt.max(1000).optional(),
   REDIS_URL: z.url().default('redis://127.0.0.1:6379'),
+  // `{payouts}` is a Redis Cluster hash tag: every key of every queue in one slot, as BullMQ's scripts and
+  // flows (parent and children in different queues) need on a cluster
   QUEUE_PREFIX: z
     .string()
-    .regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and - only')
+    .regex(
+      /^(?:[A-Za-z0-9_-]+|\{[A-Za-z0-9_-]+\})$/,
+      'letters, digits, _ and - only, or such a name in braces ({payouts}, a Redis Cluster hash tag)',
+    )
     .default('payouts'),
   HOST: z.string().min(1).default('127.0.0.1'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
