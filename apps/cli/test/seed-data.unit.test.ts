@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { decimalToCents } from '../src/seed/money.ts';
-import { generateSeedData, SEED_ARCHETYPES, type SeedData } from '../src/seed/seed-data.generator.ts';
+import {
+  generateSeedChunks,
+  generateSeedData,
+  SEED_ARCHETYPES,
+  type SeedData,
+  seedOptions,
+} from '../src/seed/seed-data.generator.ts';
+import { countedInto, emptySeedSummary } from '../src/seed/seed-summary.ts';
 
 const defaults = { affiliates: 24, commissionsPerAffiliate: 4, seed: 42 };
 const cents = (amount: string) => decimalToCents(amount);
@@ -117,5 +124,48 @@ describe('generateSeedData', () => {
   it('rejects impossible options', () => {
     expect(() => generateSeedData({ ...defaults, affiliates: 0 })).toThrow(RangeError);
     expect(() => generateSeedData({ ...defaults, seed: -1 })).toThrow(RangeError);
+  });
+
+  it('comes in chunks of whole affiliates, then of past payments, without holding the rest', () => {
+    const options = { affiliates: 3_000, commissionsPerAffiliate: 7, seed: 11 };
+    const chunks = [...generateSeedChunks(options)];
+    const data = generateSeedData(options);
+    const withAffiliates = chunks.filter((c) => c.affiliates.length > 0);
+    expect(withAffiliates.length).toBeGreaterThan(1);
+    for (const chunk of withAffiliates) {
+      const own = new Set(chunk.affiliateProfiles.map((p) => p.id));
+      expect(chunk.commissions.every((c) => own.has(c.affiliateProfileId))).toBe(true);
+      expect(chunk.commissions.length).toBe(own.size * 7);
+      expect(chunk.commissions.length).toBeLessThanOrEqual(10_000);
+      expect(chunk.transactions).toEqual([]);
+    }
+    const history = chunks.slice(withAffiliates.length);
+    expect(history.length).toBeGreaterThan(0);
+    for (const chunk of history) {
+      expect(chunk.commissions).toEqual([]);
+      expect(chunk.paymentBatches.length).toBeLessThanOrEqual(20);
+    }
+    expect(history.flatMap((c) => c.transactions)).toEqual(data.transactions);
+
+    const summary = emptySeedSummary(seedOptions(options));
+    expect([...countedInto(summary, chunks)]).toEqual(chunks);
+    expect(summary).toMatchObject({
+      affiliates: 3_000,
+      payoutAccounts: data.riseAccounts.length,
+      payments: data.transactions.length,
+      batches: data.paymentBatches.length,
+      payableAffiliates: data.payableAffiliates,
+      payableCents: cents(data.payableTotal),
+    });
+    expect(Object.values(summary.commissions).reduce((a, b) => a + b, 0)).toBe(21_000);
+  });
+
+  it('starts a million affiliates at once: the first chunk needs none of the others', () => {
+    const first = generateSeedChunks({ affiliates: 1_000_000, commissionsPerAffiliate: 10, seed: 42 }).next().value;
+    expect(first?.affiliateProfiles[0]?.id).toBe('aff_42_1');
+    expect(first?.commissions.length).toBe(10_000);
+    // An affiliate's rows do not depend on how many follow: the first three are a 3-affiliate seed's.
+    const small = generateSeedData({ affiliates: 3, commissionsPerAffiliate: 10, seed: 42 });
+    expect(first?.commissions.slice(0, 30)).toEqual(small.commissions);
   });
 });

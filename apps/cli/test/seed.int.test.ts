@@ -2,6 +2,8 @@ import { Prisma } from '@payouts/db';
 import { findInvariantViolations, makeTestContext } from '@payouts/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedDatabase } from '../src/commands/seed.command.ts';
+import { withConstraintsSetAside } from '../src/seed/bulk-load.ts';
+import { decimalToCents } from '../src/seed/money.ts';
 import { SEEDED_RISE_USER_NANOID } from '../src/seed/rise-user-nanoid.ts';
 import { generateSeedData } from '../src/seed/seed-data.generator.ts';
 import { runCliProcess } from './run-cli.ts';
@@ -29,6 +31,21 @@ async function payableInDatabase() {
     HAVING sum(c."commissionAmount") >= 50.00`;
   const total = rows.reduce((sum, r) => sum.plus(r.total), new Prisma.Decimal(0));
   return { count: rows.length, total: total.toFixed(2) };
+}
+
+/** Every index and constraint, as the catalog defines them (the seed drops some for a while). */
+async function keysAndIndexes(): Promise<string[]> {
+  const rows = await ctx.db.$queryRaw<{ definition: string }[]>`
+    SELECT pg_get_indexdef(x.indexrelid) AS "definition"
+    FROM pg_index x JOIN pg_class t ON t.oid = x.indrelid
+    WHERE t.relnamespace = current_schema()::regnamespace
+    UNION ALL
+    SELECT format('%s %s %s%s', c.conrelid::regclass, c.conname, pg_get_constraintdef(c.oid),
+                  CASE WHEN c.convalidated THEN '' ELSE ' (not validated)' END)
+    FROM pg_constraint c
+    WHERE c.connamespace = current_schema()::regnamespace
+    ORDER BY 1`;
+  return rows.map((r) => r.definition);
 }
 
 async function counts() {
@@ -102,12 +119,16 @@ describe('payouts seed', () => {
   });
 
   it('writes exactly the generated rows: same seed, same data', async () => {
-    const data = await seedDatabase(ctx.db, {
+    const options = { affiliates: 12, commissionsPerAffiliate: 5, seed: 99, minimumPayout: '50.00' };
+    const summary = await seedDatabase(ctx.db, { ...options, reset: true });
+    const data = generateSeedData(options);
+    expect(summary).toMatchObject({
       affiliates: 12,
-      commissionsPerAffiliate: 5,
-      seed: 99,
-      reset: true,
-      minimumPayout: '50.00',
+      payoutAccounts: data.riseAccounts.length,
+      payments: data.transactions.length,
+      batches: data.paymentBatches.length,
+      payableAffiliates: data.payableAffiliates,
+      payableCents: decimalToCents(data.payableTotal),
     });
     const stored = await ctx.db.commission.findMany({ orderBy: { id: 'asc' } });
     const generated = [...data.commissions].sort((a, b) => (a.id < b.id ? -1 : 1));
@@ -137,7 +158,7 @@ describe('payouts seed', () => {
 
   it('seeds 1,000 affiliates x 10 commissions in a few seconds', async () => {
     const started = performance.now();
-    const data = await seedDatabase(ctx.db, {
+    const summary = await seedDatabase(ctx.db, {
       affiliates: 1_000,
       commissionsPerAffiliate: 10,
       seed: 1,
@@ -146,9 +167,43 @@ describe('payouts seed', () => {
     });
     const elapsed = performance.now() - started;
     expect(await ctx.db.commission.count()).toBe(10_000);
-    expect(await ctx.db.disbursementTransaction.count()).toBe(data.transactions.length);
+    expect(await ctx.db.disbursementTransaction.count()).toBe(summary.payments);
     expect(elapsed).toBeLessThan(15_000);
     // The seeded payment history is consistent: PAID <=> one COMPLETED transaction, ledger = paid, audited.
     expect(await findInvariantViolations(ctx.db)).toEqual([]);
+  });
+
+  it('puts back every foreign key and index it set aside while loading', async () => {
+    const before = await keysAndIndexes();
+    expect(before.join('\n')).toContain('Commission_affiliateProfileId_fkey FOREIGN KEY');
+    expect(before.join('\n')).toContain('CREATE UNIQUE INDEX "User_email_key"');
+    await seedDatabase(ctx.db, {
+      affiliates: 50,
+      commissionsPerAffiliate: 3,
+      seed: 5,
+      reset: true,
+      minimumPayout: '50.00',
+    });
+    expect(await keysAndIndexes()).toEqual(before);
+  });
+
+  it('still refuses rows that break a foreign key or a unique index, and keeps both', async () => {
+    const before = await keysAndIndexes();
+    const load = (statement: Prisma.Sql) =>
+      ctx.db.$transaction((tx) => withConstraintsSetAside(tx, ['User', 'Commission'], () => tx.$executeRaw(statement)));
+    await expect(
+      load(Prisma.sql`
+        INSERT INTO "Commission" ("id", "affiliateProfileId", "affiliateCodeId", "userId", "grossRevenue",
+                                  "discountAmount", "netRevenue", "commissionAmount")
+        VALUES ('com_orphan', 'aff_nobody', 'code_nobody', 'cus_orphan', 10, 0, 10, 5)`),
+    ).rejects.toThrow(/foreign key/);
+    await expect(
+      load(
+        Prisma.sql`INSERT INTO "User" ("id", "email") VALUES ('usr_twin_1', 'twin@x.example'), ('usr_twin_2', 'twin@x.example')`,
+      ),
+    ).rejects.toThrow(/unique/);
+    expect(await ctx.db.commission.count({ where: { id: 'com_orphan' } })).toBe(0);
+    expect(await ctx.db.user.count({ where: { email: 'twin@x.example' } })).toBe(0);
+    expect(await keysAndIndexes()).toEqual(before);
   });
 });

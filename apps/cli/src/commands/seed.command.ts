@@ -1,13 +1,15 @@
 import { loadEnv } from '@payouts/config';
 import type { Db } from '@payouts/db';
 import { withDb } from '../db.ts';
+import { centsToDecimal } from '../seed/money.ts';
 import {
   DEFAULT_SEED_OPTIONS,
-  generateSeedData,
-  type SeedData,
+  generateSeedChunks,
   type SeedOptions,
+  seedOptions,
 } from '../seed/seed-data.generator.ts';
 import { writeSeedData } from '../seed/seed-data.writer.ts';
+import { countedInto, emptySeedSummary, type SeedSummary } from '../seed/seed-summary.ts';
 import { parseCommandArgs, parseIntegerFlag } from '../usage.ts';
 
 export interface SeedCommandOptions extends Required<Omit<SeedOptions, 'minimumPayout'>> {
@@ -35,24 +37,29 @@ export function parseSeedArgs(args: string[]): SeedCommandOptions {
   };
 }
 
-/** Generates and writes demo data; throws SeedRefusedError when affiliates exist and `reset` is false. */
-export async function seedDatabase(db: Db, options: SeedCommandOptions & { minimumPayout: string }): Promise<SeedData> {
-  const data = generateSeedData(options);
-  await writeSeedData(db, data, { reset: options.reset });
-  return data;
+/**
+ * Generates and writes demo data, a chunk at a time (memory stays small at any size); returns what it
+ * wrote. Throws SeedRefusedError when affiliates exist and `reset` is false.
+ */
+export async function seedDatabase(
+  db: Db,
+  options: SeedCommandOptions & { minimumPayout: string },
+): Promise<SeedSummary> {
+  const summary = emptySeedSummary(seedOptions(options));
+  await writeSeedData(db, countedInto(summary, generateSeedChunks(options)), { reset: options.reset });
+  return summary;
 }
 
-export function describeSeed(data: SeedData, elapsedMs: number): string {
-  const byStatus = { PENDING: 0, APPROVED: 0, PAID: 0, CANCELLED: 0 };
-  for (const c of data.commissions) byStatus[c.status]++;
+export function describeSeed(summary: SeedSummary, elapsedMs: number): string {
+  const { commissions: byStatus, batches } = summary;
+  const commissions = byStatus.PENDING + byStatus.APPROVED + byStatus.PAID + byStatus.CANCELLED;
   return (
-    `Seeded ${data.affiliateProfiles.length} affiliates (seed ${data.options.seed}), ` +
-    `${data.commissions.length} commissions (${byStatus.PENDING} pending, ${byStatus.APPROVED} approved, ` +
-    `${byStatus.PAID} paid, ${byStatus.CANCELLED} cancelled), ${data.riseAccounts.length} payout accounts, ` +
-    `${data.transactions.length} past payments in ${data.paymentBatches.length} ` +
-    `${data.paymentBatches.length === 1 ? 'batch' : 'batches'}; ` +
-    `payable: ${data.payableAffiliates} affiliates, ${data.payableTotal} USD ` +
-    `(minimum ${data.options.minimumPayout}) in ${(elapsedMs / 1000).toFixed(1)} s`
+    `Seeded ${summary.affiliates} affiliates (seed ${summary.options.seed}), ` +
+    `${commissions} commissions (${byStatus.PENDING} pending, ${byStatus.APPROVED} approved, ` +
+    `${byStatus.PAID} paid, ${byStatus.CANCELLED} cancelled), ${summary.payoutAccounts} payout accounts, ` +
+    `${summary.payments} past payments in ${batches} ${batches === 1 ? 'batch' : 'batches'}; ` +
+    `payable: ${summary.payableAffiliates} affiliates, ${centsToDecimal(summary.payableCents)} USD ` +
+    `(minimum ${summary.options.minimumPayout}) in ${(elapsedMs / 1000).toFixed(1)} s`
   );
 }
 

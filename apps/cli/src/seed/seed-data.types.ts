@@ -1,6 +1,6 @@
 import type { CommissionStatus, Prisma, RiseWorksKycStatus } from '@payouts/db';
 
-// Rows exactly as they are inserted (createMany). Amounts are decimal strings with 2 places.
+// Rows exactly as they are inserted. Amounts are decimal strings with 2 places.
 
 export interface UserRow {
   id: string;
@@ -110,4 +110,31 @@ export interface AuditLogRow {
   toStatus: string;
   actor: string;
   createdAt: Date;
+}
+
+/** Rows of every table the seed writes: all of them, or one chunk of them. */
+export interface SeedRows {
+  users: UserRow[];
+  affiliateProfiles: AffiliateProfileRow[];
+  affiliateCodes: AffiliateCodeRow[];
+  riseAccounts: RiseAccountRow[];
+  commissions: CommissionRow[];
+  /** Past payments of the PAID commissions, so that PAID <=> one COMPLETED transaction and the mock ledger agree. */
+  paymentBatches: PaymentBatchRow[];
+  transactions: TransactionRow[];
+  mockProviderPayments: MockProviderPaymentRow[];
+  auditLogs: AuditLogRow[];
+}
+
+export interface SeedOptions {
+  affiliates: number;
+  commissionsPerAffiliate: number;
+  seed: number;
+  /** The minimum payout the archetypes are built around; default "50.00". */
+  minimumPayout?: string;
+}
+
+/** What the summary counts of a chunk of rows: the rows, and whether each of its affiliates is payable. */
+export interface CountedRows extends SeedRows {
+  affiliates: readonly { payable: boolean; approvedTotal: string }[];
 }
