@@ -76,4 +76,26 @@ describe('recording a payment: one statement, all or nothing', () => {
     // No provider was called here: the ledger side of I2 is what was recorded as paid.
     expect(await findInvariantViolations(ctx.db, { providerLedgerTotal: '1234637.89' })).toEqual([]);
   });
+
+  it('recording concurrent payments together: one whose commission is no longer APPROVED fails alone', async () => {
+    const good = await claimed('80.00');
+    const bad = await claimed('90.00');
+    await ctx.db.commission.update({ where: { id: bad.claim.commissionId }, data: { status: 'CANCELLED' } });
+    const [goodResult, badResult] = await Promise.allSettled([
+      recordPaymentCompleted(ctx, good.claim, 'ptx-good', who),
+      recordPaymentCompleted(ctx, bad.claim, 'ptx-bad', who),
+    ]);
+    expect(goodResult).toEqual({ status: 'fulfilled', value: true });
+    expect(badResult.status).toBe('rejected');
+    const rows = await ctx.db.disbursementTransaction.findMany({
+      where: { id: { in: [good.claim.id, bad.claim.id] } },
+      orderBy: { amount: 'asc' },
+    });
+    expect(rows.map((r) => [r.amount.toFixed(2), r.status])).toEqual([
+      ['80.00', 'COMPLETED'],
+      ['90.00', 'PROCESSING'],
+    ]);
+    await ctx.db.commission.update({ where: { id: bad.claim.commissionId }, data: { status: 'APPROVED' } });
+    expect(await recordPaymentCompleted(ctx, bad.claim, 'ptx-bad', who)).toBe(true);
+  });
 });

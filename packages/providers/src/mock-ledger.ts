@@ -1,4 +1,4 @@
-import { type Db, Prisma } from '@payouts/db';
+import { batcherPer, type Db, makeBatcher, Prisma } from '@payouts/db';
 
 // The mock provider's durable ledger (MockProviderPayment): one row per idempotency key it has paid,
 // and how many send calls reached it, so anyone can prove that each payment happened once.
@@ -31,25 +31,53 @@ export interface MockLedgerTotals {
   sendCalls: number;
 }
 
+interface MockSend {
+  idempotencyKey: string;
+  payeeId: string;
+  amount: Prisma.Decimal;
+  currency: string;
+}
+
 /**
  * Records the payment for a key, or counts one more call for a key already paid, in one statement:
  * concurrent sends with one key still make one payment. Returns the key's row, which holds the first
- * call's amount.
+ * call's amount. Sends of concurrent payments share a statement (one round trip for many).
  */
-export async function recordMockPayment(
-  db: Db,
-  payment: { idempotencyKey: string; payeeId: string; amount: Prisma.Decimal; currency: string },
-): Promise<MockLedgerRow> {
-  const rows = await db.sql<Omit<MockLedgerRow, 'amount'> & { amount: string }>(Prisma.sql`
+export async function recordMockPayment(db: Db, payment: MockSend): Promise<MockLedgerRow> {
+  return ledgerBatcher(db)(payment);
+}
+
+const ledgerBatcher = batcherPer((db: Db) =>
+  makeBatcher<MockSend, MockLedgerRow>({
+    maxBatch: 100,
+    maxInFlight: 4,
+    keyOf: (send) => send.idempotencyKey,
+    run: (sends) => recordMockPayments(db, sends),
+  }),
+);
+
+async function recordMockPayments(db: Db, sends: MockSend[]): Promise<MockLedgerRow[]> {
+  const rows = await db.sql<Omit<MockLedgerRow, 'amount'> & { amount: string; idempotencyKey: string }>(Prisma.sql`
     INSERT INTO "MockProviderPayment" ("id", "idempotencyKey", "providerTxId", "payeeId", "amount", "currency")
-    VALUES (gen_random_uuid()::text, ${payment.idempotencyKey}, 'mock_' || replace(gen_random_uuid()::text, '-', ''),
-            ${payment.payeeId}, ${payment.amount}::numeric, ${payment.currency})
+    SELECT gen_random_uuid()::text, i."idempotencyKey", 'mock_' || replace(gen_random_uuid()::text, '-', ''),
+           i."payeeId", i."amount", i."currency"
+    FROM unnest(${sends.map((s) => s.idempotencyKey)}::text[], ${sends.map((s) => s.payeeId)}::text[],
+                ${sends.map((s) => s.amount.toString())}::numeric[], ${sends.map((s) => s.currency)}::text[])
+      AS i("idempotencyKey", "payeeId", "amount", "currency")
     ON CONFLICT ("idempotencyKey") DO UPDATE
       SET "sendCalls" = "MockProviderPayment"."sendCalls" + 1, "updatedAt" = now()
-    RETURNING "providerTxId", "amount", "sendCalls", "removedAt"`);
-  const row = rows[0];
-  if (!row) throw new Error('mock provider ledger returned no row');
-  return { ...row, amount: new Prisma.Decimal(row.amount) };
+    RETURNING "idempotencyKey", "providerTxId", "amount", "sendCalls", "removedAt"`);
+  const byKey = new Map(rows.map((row) => [row.idempotencyKey, row]));
+  return sends.map((send) => {
+    const row = byKey.get(send.idempotencyKey);
+    if (!row) throw new Error('mock provider ledger returned no row');
+    return {
+      providerTxId: row.providerTxId,
+      amount: new Prisma.Decimal(row.amount),
+      sendCalls: row.sendCalls,
+      removedAt: row.removedAt,
+    };
+  });
 }
 
 export async function findMockPayment(db: Db, idempotencyKey: string) {

@@ -1,4 +1,4 @@
-import { type DisbursementTransactionStatus, Prisma } from '@payouts/db';
+import { batcherPer, type Db, type DisbursementTransactionStatus, makeBatcher, Prisma } from '@payouts/db';
 import { auditColumns, auditValues } from '../audit.ts';
 import type { Actor, CoreDeps } from '../deps.ts';
 
@@ -46,13 +46,63 @@ export async function claimTransaction(
   leaseMs: number,
   who: Actor,
 ): Promise<ClaimResult> {
-  // One statement: the compare-and-set and its audit row commit together, in one round trip. A batch
-  // leaves PROCESSING only once none of its transactions is claimable, so no lock on it is needed.
-  const rows = await deps.db.sql<ClaimedRow>(Prisma.sql`
-    WITH prev AS (
+  const claimed = await claimBatcher(deps.db)({ transactionId, batchId, leaseMs, who });
+  if (claimed) return { claimed: true, transaction: claimed };
+
+  const current = await deps.db.disbursementTransaction.findUnique({
+    where: { id: transactionId },
+    select: { status: true, claimedAt: true, batchId: true, batch: { select: { status: true } } },
+  });
+  if (!current) return { claimed: false, refused: 'TRANSACTION_NOT_FOUND' };
+  if (current.batchId !== batchId) return { claimed: false, refused: 'BATCH_MISMATCH' };
+  // Settled already: a repeated delivery of a job that did its work, nothing to refuse.
+  if (settledStatuses.has(current.status)) return { claimed: false, status: current.status };
+  if (current.batch.status !== 'PROCESSING') {
+    return { claimed: false, refused: 'BATCH_NOT_PROCESSING', status: current.batch.status };
+  }
+  const leaseEndsAt =
+    current.status === 'PROCESSING' && current.claimedAt ? new Date(current.claimedAt.getTime() + leaseMs) : undefined;
+  return { claimed: false, status: current.status, leaseEndsAt };
+}
+
+interface ClaimRequest {
+  transactionId: string;
+  batchId: string;
+  leaseMs: number;
+  who: Actor;
+}
+
+/** Claims of concurrent payments, one statement for many (see statement-batcher.ts in packages/db). */
+const claimBatcher = batcherPer((db: Db) =>
+  makeBatcher<ClaimRequest, ClaimedTransaction | undefined>({
+    maxBatch: 100,
+    maxInFlight: 4,
+    keyOf: (request) => request.transactionId,
+    run: (requests) =>
+      inGroups(
+        requests,
+        (r) => `${r.leaseMs}|${actorKey(r.who)}`,
+        (group) => claimMany(db, group),
+      ),
+  }),
+);
+
+/**
+ * One statement for all: each compare-and-set and its audit row commit together. Rows are locked in id
+ * order, so that two such statements never wait on each other in a circle. A batch leaves PROCESSING only
+ * once none of its transactions is claimable, so no lock on it is needed.
+ */
+async function claimMany(db: Db, requests: ClaimRequest[]): Promise<(ClaimedTransaction | undefined)[]> {
+  const [{ leaseMs, who }] = requests as [ClaimRequest];
+  const rows = await db.sql<ClaimedRow>(Prisma.sql`
+    WITH input AS (
+      SELECT * FROM unnest(${requests.map((r) => r.transactionId)}::text[], ${requests.map((r) => r.batchId)}::text[])
+        AS i("id", "batchId")
+    ), prev AS (
       SELECT t."id", t."status", t."claimedAt" FROM "DisbursementTransaction" t
+      JOIN input i ON i."id" = t."id" AND i."batchId" = t."batchId"
       JOIN "PaymentBatch" b ON b."id" = t."batchId" AND b."status" = 'PROCESSING'
-      WHERE t."id" = ${transactionId} AND t."batchId" = ${batchId}
+      ORDER BY t."id"
       FOR UPDATE OF t
     ), claimed AS (
       UPDATE "DisbursementTransaction" t
@@ -76,29 +126,14 @@ export async function claimTransaction(
       FROM claimed c
     )
     SELECT * FROM claimed`);
-  const claimed = rows[0];
-  if (claimed) return { claimed: true, transaction: { ...claimed, amount: new Prisma.Decimal(claimed.amount) } };
-
-  const current = await deps.db.disbursementTransaction.findUnique({
-    where: { id: transactionId },
-    select: { status: true, claimedAt: true, batchId: true, batch: { select: { status: true } } },
-  });
-  if (!current) return { claimed: false, refused: 'TRANSACTION_NOT_FOUND' };
-  if (current.batchId !== batchId) return { claimed: false, refused: 'BATCH_MISMATCH' };
-  // Settled already: a repeated delivery of a job that did its work, nothing to refuse.
-  if (settledStatuses.has(current.status)) return { claimed: false, status: current.status };
-  if (current.batch.status !== 'PROCESSING') {
-    return { claimed: false, refused: 'BATCH_NOT_PROCESSING', status: current.batch.status };
-  }
-  const leaseEndsAt =
-    current.status === 'PROCESSING' && current.claimedAt ? new Date(current.claimedAt.getTime() + leaseMs) : undefined;
-  return { claimed: false, status: current.status, leaseEndsAt };
+  const byId = new Map(rows.map((row) => [row.id, { ...row, amount: new Prisma.Decimal(row.amount) }]));
+  return requests.map((r) => byId.get(r.transactionId));
 }
 
 /**
- * The one DB transaction that records a payment: transaction PROCESSING -> COMPLETED (for this claim
- * only), commission APPROVED -> PAID, the affiliate's totals, and their audit rows. Returns false when
- * the claim was taken over meanwhile; the new holder looks the payment up and records it.
+ * Records a payment: transaction PROCESSING -> COMPLETED (for this claim only), commission APPROVED ->
+ * PAID, the affiliate's totals, and their audit rows, all or nothing. Returns false when the claim was
+ * taken over meanwhile; the new holder looks the payment up and records it.
  */
 export async function recordPaymentCompleted(
   deps: CoreDeps,
@@ -106,24 +141,92 @@ export async function recordPaymentCompleted(
   providerTxId: string,
   who: Actor,
 ): Promise<boolean> {
-  // One statement, so one round trip and atomic: raise_unless undoes every write of it unless the
-  // commission was APPROVED (PAID must mean exactly one COMPLETED transaction).
-  const [result] = await deps.db.sql<{ done: number }>(Prisma.sql`
-    WITH done AS (
-      UPDATE "DisbursementTransaction"
-      SET "status" = 'COMPLETED', "providerTxId" = ${providerTxId}, "completedAt" = now(), "errorMessage" = NULL,
+  const recorded = await completionBatcher(deps.db)({ claim, providerTxId, who });
+  if (recorded instanceof Error) throw recorded;
+  return recorded;
+}
+
+interface Completion {
+  claim: ClaimedTransaction;
+  providerTxId: string;
+  who: Actor;
+}
+
+/** Completions of concurrent payments, one statement for many (see statement-batcher.ts in packages/db). */
+const completionBatcher = batcherPer((db: Db) =>
+  makeBatcher<Completion, boolean | Error>({
+    maxBatch: 100,
+    maxInFlight: 4,
+    keyOf: (completion) => completion.claim.id,
+    run: (completions) =>
+      inGroups(
+        completions,
+        (c) => actorKey(c.who),
+        (group) => completeEach(db, group),
+      ),
+  }),
+);
+
+/**
+ * All in one statement; when its check fails (a commission no longer APPROVED), each one again on its
+ * own, so that only that payment's recording fails.
+ */
+async function completeEach(db: Db, completions: Completion[]): Promise<(boolean | Error)[]> {
+  try {
+    return await completeMany(db, completions);
+  } catch (error) {
+    if (completions.length === 1 || (error as { code?: string }).code !== checkViolation) throw error;
+    return Promise.all(
+      completions.map((c) =>
+        completeMany(db, [c]).then(
+          ([done]) => done ?? false,
+          (alone: Error) => alone,
+        ),
+      ),
+    );
+  }
+}
+
+const checkViolation = '23514';
+
+/**
+ * One statement, so one round trip and atomic: raise_unless undoes every write of it unless each
+ * commission was APPROVED (PAID must mean exactly one COMPLETED transaction). An affiliate paid twice in
+ * one statement gets both amounts added once.
+ */
+async function completeMany(db: Db, completions: Completion[]): Promise<boolean[]> {
+  const [{ who }] = completions as [Completion];
+  const rows = await db.sql<{ id: string }>(Prisma.sql`
+    WITH input AS (
+      SELECT * FROM unnest(${completions.map((c) => c.claim.id)}::text[],
+                           ${completions.map((c) => c.claim.claimedAt.toISOString())}::timestamp(3)[],
+                           ${completions.map((c) => c.providerTxId)}::text[]) AS i("id", "claimedAt", "providerTxId")
+    ), done AS (
+      UPDATE "DisbursementTransaction" t
+      SET "status" = 'COMPLETED', "providerTxId" = i."providerTxId", "completedAt" = now(), "errorMessage" = NULL,
           "updatedAt" = now()
-      WHERE "id" = ${claim.id} AND "status" = 'PROCESSING' AND "claimedAt" = ${claim.claimedAt}
-      RETURNING "id", "batchId", "commissionId", "affiliateProfileId", "amount", "idempotencyKey"
+      FROM input i
+      WHERE t."id" = i."id" AND t."status" = 'PROCESSING' AND t."claimedAt" = i."claimedAt"
+      RETURNING t."id", t."batchId", t."commissionId", t."affiliateProfileId", t."amount", t."idempotencyKey",
+                t."providerTxId"
     ), paid AS (
       UPDATE "Commission" c SET "status" = 'PAID', "paidAt" = now(), "updatedAt" = now()
       FROM done WHERE c."id" = done."commissionId" AND c."status" = 'APPROVED'
       RETURNING c."id"
+    ), locked AS MATERIALIZED (
+      -- Affiliates are shared between concurrent statements: lock them in id order, so that two never
+      -- wait on each other in a circle.
+      SELECT p."id" FROM "AffiliateProfile" p
+      WHERE p."id" IN (SELECT "affiliateProfileId" FROM done)
+      ORDER BY p."id"
+      FOR UPDATE
     ), totals AS (
       UPDATE "AffiliateProfile" p
-      SET "paidCommissions" = p."paidCommissions" + done."amount",
-          "pendingCommissions" = p."pendingCommissions" - done."amount", "updatedAt" = now()
-      FROM done WHERE p."id" = done."affiliateProfileId"
+      SET "paidCommissions" = p."paidCommissions" + d."amount",
+          "pendingCommissions" = p."pendingCommissions" - d."amount", "updatedAt" = now()
+      FROM (SELECT "affiliateProfileId", sum("amount") AS "amount" FROM done GROUP BY "affiliateProfileId") d
+      JOIN locked l ON l."id" = d."affiliateProfileId"
+      WHERE p."id" = d."affiliateProfileId"
       RETURNING p."id"
     ), audit AS (
       INSERT INTO "DisbursementAuditLog" ${auditColumns}
@@ -135,17 +238,35 @@ export async function recordPaymentCompleted(
         commissionId: Prisma.sql`d."commissionId"`,
         fromStatus: Prisma.sql`e."fromStatus"`,
         toStatus: Prisma.sql`e."toStatus"`,
-        details: Prisma.sql`jsonb_build_object('amount', d."amount"::text, 'providerTxId', ${providerTxId}::text,
+        details: Prisma.sql`jsonb_build_object('amount', d."amount"::text, 'providerTxId', d."providerTxId",
                                                'idempotencyKey', d."idempotencyKey")`,
       })}
       FROM done d
       CROSS JOIN (VALUES ('payment.completed', 'PROCESSING', 'COMPLETED'),
                          ('commission.paid', 'APPROVED', 'PAID')) AS e("action", "fromStatus", "toStatus")
     )
-    SELECT (SELECT count(*)::int FROM done) AS "done"
+    SELECT "id" FROM done
     WHERE raise_unless((SELECT count(*) FROM done) = (SELECT count(*) FROM paid),
-                       ${`commission ${claim.commissionId} was not APPROVED when paid`})`);
-  return (result?.done ?? 0) === 1;
+                       ${`a commission was not APPROVED when paid (${completions.map((c) => c.claim.commissionId).join(', ')})`})`);
+  const done = new Set(rows.map((row) => row.id));
+  return completions.map((c) => done.has(c.claim.id));
+}
+
+/** Who, as a key: requests of different actors never share a statement (each statement audits one). */
+const actorKey = (who: Actor) => `${who.actor}|${who.ipAddress ?? ''}|${who.userAgent ?? ''}`;
+
+/** Runs each group of items that share a key as one call, and answers the results in the items' order. */
+async function inGroups<I, O>(items: I[], keyOf: (item: I) => string, run: (group: I[]) => Promise<O[]>) {
+  const groups = new Map<string, number[]>();
+  for (const [n, item] of items.entries()) groups.set(keyOf(item), [...(groups.get(keyOf(item)) ?? []), n]);
+  const results = new Array<O>(items.length);
+  await Promise.all(
+    [...groups.values()].map(async (positions) => {
+      const answers = await run(positions.map((n) => items[n] as I));
+      for (const [k, n] of positions.entries()) results[n] = answers[k] as O;
+    }),
+  );
+  return results;
 }
 
 type SettleTo = 'PENDING' | 'UNKNOWN' | 'FAILED';
