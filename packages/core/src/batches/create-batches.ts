@@ -112,7 +112,7 @@ async function writeBatch(
       "idempotencyKey", "provider", "affiliateRiseAccountId", "payeeRiseId", "amount", "amountRiseUnits",
       "currency", "status")
     SELECT n."id", ${batch.id}, c."id", c."id", c."affiliateProfileId",
-           ${batch.batchNumber} || '-' || lpad(n."position"::text, 5, '0'),
+           ${batch.batchNumber} || '-' || lpad(n."position"::text, greatest(5, length(n."position"::text)), '0'),
            'pay_' || n."id", ${provider}::"DisbursementProvider", a."id", a."riseId", c."commissionAmount",
            CASE WHEN ${provider} = 'RISE' THEN (c."commissionAmount" * 1000000)::bigint END,
            'USD', 'PENDING'
