@@ -1,5 +1,12 @@
 export { type BackoffConfig, paymentBackoffDelay, paymentBackoffType } from './backoff.ts';
-export { addBatchFlow, buildBatchFlow, type FlowIds, type PayRetry } from './batch-flow.ts';
+export {
+  addBatchFlow,
+  addBatchFlowInChunks,
+  buildBatchFlow,
+  type FlowIds,
+  flowGateJobName,
+  type PayRetry,
+} from './batch-flow.ts';
 export { type CataloguedQueue, type JobPayload, jobCatalog, parsePayload, retention } from './catalog.ts';
 export { makeRedis } from './connection.ts';
 export {
@@ -17,6 +24,7 @@ export {
   deadLetterJobId,
   executeJobId,
   finalizeJobId,
+  flowGateJobId,
   nightlyRunJobId,
   payJobId,
   providerEventJobId,

@@ -7,6 +7,8 @@ import { QueueName } from './names.ts';
 export const payJobId = (transactionId: string) => `pay-${transactionId}`;
 export const executeJobId = (batchId: string) => `execute-${batchId}`;
 export const finalizeJobId = (batchId: string) => `finalize-${batchId}`;
+/** The child that holds a large batch's flow open while its payments are added. */
+export const flowGateJobId = (batchId: string) => `gate-${batchId}`;
 export const createBatchJobId = () => `create-${randomUUID()}`;
 /** One dead letter per failure: a later failure of the same transaction (after a replay) has another time. */
 export const deadLetterJobId = (transactionId: string, failedAt: Date) => `dead-${transactionId}-${failedAt.getTime()}`;
@@ -30,6 +32,7 @@ const queueByIdPrefix = new Map<string, QueueName>([
   ['execute', QueueName.executeBatch],
   ['pay', QueueName.payTransaction],
   ['finalize', QueueName.finalizeBatch],
+  ['gate', QueueName.finalizeBatch],
   ['dead', QueueName.deadLetter],
   ['event', QueueName.providerEvents],
   ['account', QueueName.maintenance],

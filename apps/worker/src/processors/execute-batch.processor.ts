@@ -1,5 +1,5 @@
 import { startBatchExecution } from '@payouts/core';
-import { addBatchFlow, finalizeJobId, QueueName } from '@payouts/queue';
+import { addBatchFlowInChunks, finalizeJobId, QueueName } from '@payouts/queue';
 import type { Job } from 'bullmq';
 import type { WorkerDeps } from '../worker-deps.ts';
 import { parsePayloadOrRefuse, refuseJob } from './job-refusal.ts';
@@ -24,7 +24,13 @@ export function makeExecuteBatchProcessor(deps: WorkerDeps) {
         batchId,
       });
     }
-    await addBatchFlow(deps.flowProducer, batchId, started.transactionIds, { attempts: deps.rules.payAttempts });
+    await addBatchFlowInChunks(
+      deps.flowProducer,
+      { payTransaction: deps.queues[QueueName.payTransaction], finalizeBatch: deps.queues[QueueName.finalizeBatch] },
+      batchId,
+      started.transactionIds,
+      { attempts: deps.rules.payAttempts },
+    );
     deps.logger.info({ batchId, payments: started.transactionIds.length, queuedBy: started.actor }, 'batch flow added');
     return {
       batchId,

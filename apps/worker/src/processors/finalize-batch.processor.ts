@@ -1,5 +1,5 @@
 import { type FinalizeResult, finalizeBatch, NotFoundError } from '@payouts/core';
-import { QueueName } from '@payouts/queue';
+import { flowGateJobName, QueueName } from '@payouts/queue';
 import type { Job } from 'bullmq';
 import type { WorkerDeps } from '../worker-deps.ts';
 import { parsePayloadOrRefuse, refuseJob } from './job-refusal.ts';
@@ -8,8 +8,10 @@ const actor = { actor: 'system:finalize-batch' };
 
 /** finalize-batch: runs after every payment settled; sets a PROCESSING batch COMPLETED or FAILED. */
 export function makeFinalizeBatchProcessor(deps: WorkerDeps) {
-  return async (job: Job): Promise<FinalizeResult> => {
+  return async (job: Job): Promise<FinalizeResult | { gate: 'opened' }> => {
     const { batchId } = await parsePayloadOrRefuse(deps, QueueName.finalizeBatch, job);
+    // The child that held a large flow open while its payments were added: its work is to end.
+    if (job.name === flowGateJobName) return { gate: 'opened' };
     let result: FinalizeResult;
     try {
       result = await finalizeBatch(deps, batchId, actor);
