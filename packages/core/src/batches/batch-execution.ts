@@ -1,4 +1,4 @@
-import type { PaymentBatchStatus } from '@payouts/db';
+import { type PaymentBatchStatus, Prisma } from '@payouts/db';
 import { writeAudit } from '../audit.ts';
 import type { Actor, CoreDeps } from '../deps.ts';
 import { ConflictError, NotFoundError } from '../errors.ts';
@@ -34,9 +34,9 @@ export async function queueBatchExecution(deps: CoreDeps, batchId: string, who: 
   });
 }
 
-export type StartExecutionResult =
-  | { started: true; transactionIds: string[]; actor: string }
-  | { started: false; status: PaymentBatchStatus | 'MISSING' };
+type NotStarted = { started: false; status: PaymentBatchStatus | 'MISSING' };
+
+export type StartExecutionResult = { started: true; transactionIds: string[]; actor: string } | NotStarted;
 
 /**
  * Moves a batch QUEUED -> PROCESSING (compare-and-set, audited as batch.executed) and returns the
@@ -47,37 +47,41 @@ export type StartExecutionResult =
  * make the re-add harmless.
  */
 export async function startBatchExecution(deps: CoreDeps, batchId: string): Promise<StartExecutionResult> {
-  return deps.db.$transaction(async (tx) => {
-    const rows = await tx.$queryRaw<{ queuedBy: string | null }[]>`
+  const started = await deps.db.$transaction(
+    async (tx): Promise<Omit<StartExecutionResult & { started: true }, 'transactionIds'> | NotStarted> => {
+      const rows = await tx.$queryRaw<{ queuedBy: string | null }[]>`
       UPDATE "PaymentBatch" SET "status" = 'PROCESSING', "executedAt" = now(), "updatedAt" = now()
       WHERE "id" = ${batchId} AND "status" = 'QUEUED'
       RETURNING "queuedBy"`;
-    const batch = await tx.paymentBatch.findUnique({
-      where: { id: batchId },
-      select: { status: true, queuedBy: true },
-    });
-    if (!batch) return { started: false, status: 'MISSING' };
-    const actor = batch.queuedBy ?? 'unknown';
-    if (rows.length === 1) {
-      await writeAudit(
-        tx,
-        { actor },
-        {
-          action: 'batch.executed',
-          status: 'SUCCESS',
-          batchId,
-          fromStatus: 'QUEUED',
-          toStatus: 'PROCESSING',
-        },
-      );
-    } else if (batch.status !== 'PROCESSING') {
-      return { started: false, status: batch.status };
-    }
-    const unsettled = await tx.disbursementTransaction.findMany({
-      where: { batchId, status: { in: ['PENDING', 'PROCESSING', 'UNKNOWN'] } },
-      select: { id: true },
-      orderBy: { transactionId: 'asc' },
-    });
-    return { started: true, transactionIds: unsettled.map((t) => t.id), actor };
-  });
+      const batch = await tx.paymentBatch.findUnique({
+        where: { id: batchId },
+        select: { status: true, queuedBy: true },
+      });
+      if (!batch) return { started: false, status: 'MISSING' };
+      const actor = batch.queuedBy ?? 'unknown';
+      if (rows.length === 1) {
+        await writeAudit(
+          tx,
+          { actor },
+          {
+            action: 'batch.executed',
+            status: 'SUCCESS',
+            batchId,
+            fromStatus: 'QUEUED',
+            toStatus: 'PROCESSING',
+          },
+        );
+      } else if (batch.status !== 'PROCESSING') {
+        return { started: false, status: batch.status };
+      }
+      return { started: true, actor };
+    },
+  );
+  if (!started.started) return started;
+  // Read after the change, as plain ids: a batch of 100,000 payments must not cost 100,000 Prisma objects.
+  const unsettled = await deps.db.sql<{ id: string }>(Prisma.sql`
+    SELECT "id" FROM "DisbursementTransaction"
+    WHERE "batchId" = ${batchId} AND "status" IN ('PENDING', 'PROCESSING', 'UNKNOWN')
+    ORDER BY "transactionId"`);
+  return { ...started, transactionIds: unsettled.map((t) => t.id) };
 }
