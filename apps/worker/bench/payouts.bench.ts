@@ -1,14 +1,15 @@
 // `pnpm bench`: create and execute N payments with the mock provider at 0 ms and 50 ms latency, and,
 // in the same run, the baselines they are compared with. Run by hand; tests never time anything.
 //   pnpm bench [--payments 10000] [--concurrency 50] [--latencies 0,50] [--provider mock|rise]
-//              [--scale 10000,100000] [--worker-processes 0|1|1,2] [--baselines a,b,c|none]
+//              [--scale 10000,100000] [--worker-processes 0|1|1,2] [--baselines a,b,c|none] [--compiled]
 // With --provider rise the system also runs against the Rise sandbox (a process of its own, with real
 // signatures), beside the mock at 0 ms measured in the same run.
 // --scale: the system at each size at 0 ms, time per payment against the smallest size, worker RSS and
 // Redis memory (default above 10,000 payments: 10000,<payments>). --worker-processes: 0 runs the workers
 // in this process (the default); N spawns N real worker processes (apps/worker/src/main.ts) sharing the
 // queues, each at --concurrency; a list runs the system once per number. Worker settings no option gives
-// (DATABASE_POOL_SIZE, PAY_...) come from the environment, for both.
+// (DATABASE_POOL_SIZE, PAY_...) come from the environment, for both. --compiled: the worker processes run
+// the built JavaScript under plain node (pnpm build first), as production does.
 import { parseArgs } from 'node:util';
 import { makeMockProvider } from '@payouts/providers';
 import { bareFlow, literalSequential, rawSqlTransitions } from './baselines.ts';
@@ -27,6 +28,7 @@ const { values } = parseArgs({
     scale: { type: 'string' },
     'worker-processes': { type: 'string', default: '0' },
     baselines: { type: 'string' },
+    compiled: { type: 'boolean', default: false },
   },
 });
 
@@ -50,6 +52,9 @@ const concurrency = number('concurrency', values.concurrency, 1);
 const perAffiliate = number('per-affiliate', values['per-affiliate'], 5);
 const latencies = numbers('latencies', values.latencies, 0);
 const workerProcesses = [...new Set(numbers('worker-processes', values['worker-processes'], 0))];
+// Worker processes run dist/main.js under plain node, as production does (after `pnpm build`).
+const compiled = values.compiled ?? false;
+if (compiled && workerProcesses.includes(0)) throw new Error('--compiled needs --worker-processes 1 or more');
 function scaleSizes(): number[] {
   if (values.scale === 'none') return [];
   if (values.scale !== undefined) return numbers('scale', values.scale, 1);
@@ -87,7 +92,7 @@ async function runMain(env: BenchEnv, runs: SystemRun[]): Promise<Partial<Record
   for (const latencyMs of latencies) {
     for (const p of workerProcesses) {
       progress(`system at ${latencyMs} ms latency${inProcesses(p)}`);
-      runs.push(await runSystem(env, { payments: n, concurrency, latencyMs, workerProcesses: p }));
+      runs.push(await runSystem(env, { payments: n, concurrency, latencyMs, workerProcesses: p, compiled }));
     }
   }
   if (values.provider === 'rise') {
@@ -95,7 +100,9 @@ async function runMain(env: BenchEnv, runs: SystemRun[]): Promise<Partial<Record
     try {
       for (const p of workerProcesses) {
         progress(`system against the Rise sandbox${inProcesses(p)}`);
-        runs.push(await runSystem(env, { payments: n, concurrency, latencyMs: 0, workerProcesses: p, sandbox }));
+        runs.push(
+          await runSystem(env, { payments: n, concurrency, latencyMs: 0, workerProcesses: p, compiled, sandbox }),
+        );
       }
     } finally {
       await sandbox.stop();
@@ -137,7 +144,7 @@ async function main() {
         const done = runs.some((r) => r.payments === size && r.latencyMs === 0 && !r.rise && r.workerProcesses === p);
         if (done) continue;
         progress(`scale: system at ${size} payments, 0 ms latency${inProcesses(p)}`);
-        runs.push(await runSystem(env, { payments: size, concurrency, latencyMs: 0, workerProcesses: p }));
+        runs.push(await runSystem(env, { payments: size, concurrency, latencyMs: 0, workerProcesses: p, compiled }));
       }
     } finally {
       await env.close();

@@ -18,6 +18,8 @@ export interface SystemOptions {
   latencyMs: number;
   /** 0: the workers run in this process (startWorkers); N: N worker processes (apps/worker/src/main.ts). */
   workerProcesses: number;
+  /** Worker processes run the compiled JavaScript under plain node, as in production. */
+  compiled?: boolean;
   sandbox?: BenchSandbox;
 }
 
@@ -108,7 +110,8 @@ async function startEngine(options: SystemOptions, workerEnv: Record<string, str
     await deps.db.$disconnect();
   };
   try {
-    for (let i = 0; i < options.workerProcesses; i++) workers.push(await spawnWorker(workerEnv));
+    for (let i = 0; i < options.workerProcesses; i++)
+      workers.push(await spawnWorker(workerEnv, { compiled: options.compiled }));
   } catch (error) {
     await Promise.all(workers.map((w) => w.stop()));
     await closeProducer();
@@ -137,7 +140,8 @@ function systemLabel(options: Omit<SystemOptions, 'sandbox'> & { rise: boolean }
   const latency = options.rise ? 'Rise sandbox' : `${options.latencyMs} ms latency`;
   const n = options.workerProcesses;
   if (n === 0) return `system, ${latency} (execute)`;
-  return `system, ${options.rise ? 'Rise' : `${options.latencyMs} ms`}, ${n} process${n > 1 ? 'es' : ''} (execute)`;
+  const processes = `${n} ${options.compiled ? 'node ' : ''}process${n > 1 ? 'es' : ''}`;
+  return `system, ${options.rise ? 'Rise' : `${options.latencyMs} ms`}, ${processes} (execute)`;
 }
 
 /** Adds the batch's jobs as the API does and waits until it settles, sampling the processes meanwhile. */

@@ -14,9 +14,16 @@ export interface WorkerProcess {
   output(): string;
 }
 
-/** Starts a real worker process (apps/worker/src/main.ts) and resolves once it says it started. */
-export async function spawnWorker(env: Record<string, string>): Promise<WorkerProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+/**
+ * Starts a real worker process and resolves once it says it started: apps/worker/src/main.ts through
+ * tsx, or with `compiled` the built dist/main.js under plain node, as production runs it (`pnpm build` first).
+ */
+export async function spawnWorker(
+  env: Record<string, string>,
+  options: { compiled?: boolean } = {},
+): Promise<WorkerProcess> {
+  const args = options.compiled ? ['--conditions=payouts-dist', 'dist/main.js'] : ['--import', 'tsx', 'src/main.ts'];
+  const child = spawn(process.execPath, args, {
     cwd: workerDir,
     env: { ...process.env, LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
