@@ -50,7 +50,7 @@ export async function recordMockPayment(db: Db, payment: MockSend): Promise<Mock
 const ledgerBatcher = batcherPer((db: Db) =>
   makeBatcher<MockSend, MockLedgerRow>({
     maxBatch: 100,
-    maxInFlight: 4,
+    maxInFlight: 2,
     keyOf: (send) => send.idempotencyKey,
     run: (sends) => recordMockPayments(db, sends),
   }),

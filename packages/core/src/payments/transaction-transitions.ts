@@ -76,7 +76,7 @@ interface ClaimRequest {
 const claimBatcher = batcherPer((db: Db) =>
   makeBatcher<ClaimRequest, ClaimedTransaction | undefined>({
     maxBatch: 100,
-    maxInFlight: 4,
+    maxInFlight: 2,
     keyOf: (request) => request.transactionId,
     run: (requests) =>
       inGroups(
@@ -156,7 +156,7 @@ interface Completion {
 const completionBatcher = batcherPer((db: Db) =>
   makeBatcher<Completion, boolean | Error>({
     maxBatch: 100,
-    maxInFlight: 4,
+    maxInFlight: 2,
     keyOf: (completion) => completion.claim.id,
     run: (completions) =>
       inGroups(
