@@ -69,6 +69,14 @@ describe('worker processes paying through Rise', () => {
     workers.push(first);
     const batchId = await createAndExecute(producer);
     await waitUntil(async () => (await sandbox.ledger()).payments.length >= 8, 'some Rise payments', 60);
+    // Payments move in waves of the worker's concurrency (their statements are grouped): kill it once the
+    // next wave is claimed and its PUTs are held at Rise (700 ms each), not between two waves.
+    await waitUntil(
+      async () => (await ctx.db.disbursementTransaction.count({ where: { batchId, status: 'PROCESSING' } })) > 0,
+      'payments in flight',
+      30,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 300));
     await first.kill();
     expect(first.child.signalCode).toBe('SIGKILL');
 
