@@ -6,7 +6,7 @@ import { queueBatchExecution, startBatchExecution } from '../src/batches/batch-e
 import { createBatches } from '../src/batches/create-batches.ts';
 import { payTransaction } from '../src/payments/pay-transaction.ts';
 import { claimTransaction, recordPaymentCompleted } from '../src/payments/transaction-transitions.ts';
-import { applyStoredEvent } from '../src/provider-events/apply-event.ts';
+import { applyStoredEvent, recordEventFailed } from '../src/provider-events/apply-event.ts';
 import { pollUnconfirmedPayments } from '../src/provider-events/poll-confirmations.ts';
 import { receiveRiseWebhook } from '../src/provider-events/receive-webhook.ts';
 
@@ -311,5 +311,20 @@ describe('provider events: confirmations, reversals, payees', () => {
     expect(await pollUnconfirmedPayments({ ...ctx, provider }, { afterMs: 0, limit: 10 }, admin)).toMatchObject({
       asked: 0,
     });
+  });
+
+  it('an event whose job gave up is FAILED once, with its audit row, and stays so', async () => {
+    const eventId = await deliver('deposit.received', 'deposit', { nanoid: 'de-2' });
+    expect(await recordEventFailed(ctx, eventId, 'Error: database away')).toBe(true);
+    expect(await recordEventFailed(ctx, eventId, 'Error: again')).toBe(false);
+    expect(await ctx.db.riseWorksWebhookEvent.findUniqueOrThrow({ where: { id: eventId } })).toMatchObject({
+      status: 'FAILED',
+      errorMessage: 'Error: database away',
+    });
+    const audits = await ctx.db.disbursementAuditLog.findMany({ where: { action: 'provider_event.failed' } });
+    expect(audits.map((a) => [a.fromStatus, a.toStatus, a.actor])).toEqual([
+      ['RECEIVED', 'FAILED', 'provider:riseworks'],
+    ]);
+    expect(await applyStoredEvent(ctx, eventId)).toMatchObject({ status: 'FAILED', alreadySettled: true });
   });
 });

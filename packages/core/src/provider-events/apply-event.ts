@@ -1,5 +1,6 @@
 import type { ProviderEventStatus } from '@payouts/db';
 import { type ProviderEvent, ProviderEventUnreadableError, readRiseEvent } from '@payouts/providers';
+import { writeAudit } from '../audit.ts';
 import type { Actor, CoreDeps } from '../deps.ts';
 import { NotFoundError } from '../errors.ts';
 import { applyPayeeJoined } from './payee-events.ts';
@@ -70,9 +71,26 @@ async function dispatch(
 
 /** The event's job gave up (its attempts ran out on errors): FAILED, for an operator to replay. */
 export async function recordEventFailed(deps: CoreDeps, eventId: string, message: string): Promise<boolean> {
-  const updated = await deps.db.riseWorksWebhookEvent.updateMany({
-    where: { id: eventId, status: { in: ['RECEIVED', 'WAITING'] } },
-    data: { status: 'FAILED', errorMessage: message.slice(0, 2000), lastAttemptAt: new Date() },
+  const error = message.slice(0, 2000);
+  return deps.db.$transaction(async (tx) => {
+    const event = await tx.riseWorksWebhookEvent.findUnique({
+      where: { id: eventId },
+      select: { status: true, transactionId: true, eventType: true },
+    });
+    if (!event || (event.status !== 'RECEIVED' && event.status !== 'WAITING')) return false;
+    const updated = await tx.riseWorksWebhookEvent.updateMany({
+      where: { id: eventId, status: event.status },
+      data: { status: 'FAILED', errorMessage: error, lastAttemptAt: new Date() },
+    });
+    if (updated.count !== 1) return false;
+    await writeAudit(tx, webhookActor, {
+      action: 'provider_event.failed',
+      status: 'FAILURE',
+      transactionId: event.transactionId,
+      fromStatus: event.status,
+      toStatus: 'FAILED',
+      details: { eventId, eventType: event.eventType, error },
+    });
+    return true;
   });
-  return updated.count === 1;
 }

@@ -23,7 +23,12 @@ export async function applyPayeeJoined(tx: Tx, joined: PayeeJoined, who: Actor):
   const linked = await tx.affiliateRiseAccount.findUnique({ where: { riseId: joined.payeeId } });
   if (linked) {
     if (linked.email === joined.email) return { status: 'IGNORED', message: 'the payout account is linked already' };
-    await tx.affiliateRiseAccount.update({ where: { id: linked.id }, data: { email: joined.email } });
+    // Compare-and-set on the e-mail read: a concurrent change makes this event try again.
+    const updated = await tx.affiliateRiseAccount.updateMany({
+      where: { id: linked.id, email: linked.email },
+      data: { email: joined.email },
+    });
+    if (updated.count !== 1) throw new Error(`payout account ${linked.id} changed meanwhile`);
     await writeAudit(tx, who, {
       action: 'payout_account.updated',
       status: 'INFO',

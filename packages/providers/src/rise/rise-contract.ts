@@ -145,3 +145,19 @@ export const paymentItemsSchema = z.object({
     }),
   ),
 });
+
+// --- Webhooks ------------------------------------------------------------------------------------------
+// The signature is HMAC-SHA256 over "<t>.<raw body>" (Stripe's scheme; Rise documents the header and the
+// HMAC, not the signed text). The `payment` object of payment.sent / payment.removed: Rise's documented
+// fields are nanoid and payment_group_nanoid; state, amount_cents, invoice_description and reason are ours.
+export function webhookSignedText(timestampSeconds: number, rawBody: string): string {
+  return `${timestampSeconds}.${rawBody}`;
+}
+
+export const webhookPaymentPayload = z.looseObject({
+  nanoid: z.string().min(1).max(500),
+  state: z.string().max(100).optional(),
+  amount_cents: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
+  invoice_description: z.string().max(2000).nullish(),
+  reason: z.string().max(2000).nullish(),
+});

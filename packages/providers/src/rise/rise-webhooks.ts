@@ -2,7 +2,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { type ProviderEvent, ProviderEventUnreadableError } from '../provider-events.ts';
-import { parseInvoiceDescription } from './rise-contract.ts';
+import { parseInvoiceDescription, webhookPaymentPayload, webhookSignedText } from './rise-contract.ts';
 import { centsToUsd } from './usd-cents.ts';
 
 /** Rise documents both names; the first one present is read. Lower case, as Node gives headers. */
@@ -38,7 +38,7 @@ export function verifyRiseSignature(input: {
     else if (name === 'v1' && hexMac.test(value)) macs.push(Buffer.from(value, 'hex'));
   }
   if (timestamp === undefined || macs.length === 0) return { ok: false, reason: 'MALFORMED' };
-  const expected = createHmac('sha256', input.secret).update(`${timestamp}.${input.rawBody}`).digest();
+  const expected = createHmac('sha256', input.secret).update(webhookSignedText(timestamp, input.rawBody)).digest();
   // Every entry is compared, match or not, so the time taken does not say which one matched.
   let matched = false;
   for (const mac of macs) matched = timingSafeEqual(mac, expected) || matched;
@@ -50,7 +50,7 @@ export function verifyRiseSignature(input: {
 
 /** Signs a body as Rise does: for tests, benchmarks and tools that send events to our endpoint. */
 export function signRiseWebhook(secret: string, rawBody: string, timestampSeconds: number): string {
-  const mac = createHmac('sha256', secret).update(`${timestampSeconds}.${rawBody}`).digest('hex');
+  const mac = createHmac('sha256', secret).update(webhookSignedText(timestampSeconds, rawBody)).digest('hex');
   return `t=${timestampSeconds},v1=${mac}`;
 }
 
@@ -66,16 +66,6 @@ export const riseEventEnvelope = z.looseObject({
 });
 
 export type RiseEventEnvelope = z.infer<typeof riseEventEnvelope>;
-
-const cents = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
-
-const paymentPayload = z.looseObject({
-  nanoid: text,
-  state: z.string().max(100).optional(),
-  amount_cents: cents.optional(),
-  invoice_description: z.string().max(2000).nullish(),
-  reason: z.string().max(2000).nullish(),
-});
 
 const invitePayload = z.looseObject({
   nanoid: text.nullish(),
@@ -100,7 +90,7 @@ export function readRiseEvent(envelope: Record<string, unknown>): ProviderEvent 
   switch (eventType) {
     case 'payment.sent':
     case 'payment.removed': {
-      const parsed = paymentPayload.safeParse(envelope.payment);
+      const parsed = webhookPaymentPayload.safeParse(envelope.payment);
       if (!parsed.success) throw new ProviderEventUnreadableError(`${eventType} without a readable payment`);
       const payment = parsed.data;
       const common = {
