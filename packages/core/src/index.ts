@@ -162,3 +162,22 @@ export {
   type WebhookReceipt,
   type WebhookRefusal,
 } from './provider-events/receive-webhook.ts';
+export {
+  type AffiliatePayout,
+  type AffiliatePayoutHistory,
+  type BatchReport,
+  csvFileName,
+  exportAuditLogs,
+  exportBatchPayouts,
+  exportPayouts,
+  getBatchReport,
+  getPayoutsReport,
+  listAffiliatePayouts,
+  type PayoutFilter,
+  type PayoutGroup,
+  type PayoutGrouping,
+  type PayoutRow,
+  type PayoutStatus,
+  type PayoutsReport,
+  payoutColumns,
+} from './reports/index.ts';

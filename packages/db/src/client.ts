@@ -1,10 +1,13 @@
 import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
 import { PrismaClient } from './generated/prisma/client.ts';
-import { makeSqlRunner, type SqlRunner } from './sql-runner.ts';
+import { makeSqlRunner, makeSqlStreamer, type SqlRunner, type SqlStreamer } from './sql-runner.ts';
 
-/** The Prisma client, and `sql` for the few hot statements that skip Prisma's query path (same pool). */
-export type Db = PrismaClient & { sql: SqlRunner };
+/**
+ * The Prisma client, `sql` for the few hot statements that skip Prisma's query path, and `stream` for
+ * exports read through a cursor (both on the same pool).
+ */
+export type Db = PrismaClient & { sql: SqlRunner; stream: SqlStreamer };
 
 /**
  * A Prisma client over one node-postgres pool, which `db.sql` shares; the caller owns it and must
@@ -14,5 +17,5 @@ export type Db = PrismaClient & { sql: SqlRunner };
 export function makeDb(databaseUrl: string, options: { max?: number } = {}): Db {
   const pool = new pg.Pool({ connectionString: databaseUrl, max: options.max ?? 10, options: '-c TimeZone=UTC' });
   const adapter = new PrismaPg(pool, { disposeExternalPool: true });
-  return Object.assign(new PrismaClient({ adapter }), { sql: makeSqlRunner(pool) });
+  return Object.assign(new PrismaClient({ adapter }), { sql: makeSqlRunner(pool), stream: makeSqlStreamer(pool) });
 }

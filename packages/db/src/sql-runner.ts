@@ -1,4 +1,6 @@
+import type { Readable } from 'node:stream';
 import pg from 'pg';
+import QueryStream from 'pg-query-stream';
 import { Prisma } from './generated/prisma/client.ts';
 
 /**
@@ -34,5 +36,33 @@ export function makeSqlRunner(pool: pg.Pool): SqlRunner {
       types,
     } as pg.QueryConfig);
     return result.rows as T[];
+  };
+}
+
+/**
+ * Rows of a `Prisma.sql` statement as an object stream read through a server-side cursor, `batchSize`
+ * rows at a time: memory stays bounded however many rows there are, and a slow reader holds the cursor
+ * back. The connection goes back to the pool when the stream ends, fails or is destroyed. Values and
+ * rows are converted as `SqlRunner` does.
+ */
+export type SqlStreamer = (query: Prisma.Sql, options?: { batchSize?: number }) => Promise<Readable>;
+
+export function makeSqlStreamer(pool: pg.Pool): SqlStreamer {
+  return async (query, options = {}) => {
+    const client = await pool.connect();
+    const rows = new QueryStream(query.text, query.values.map(toParameter), {
+      batchSize: options.batchSize ?? 500,
+      types,
+    } as ConstructorParameters<typeof QueryStream>[2]);
+    let released = false;
+    const release = (error?: Error) => {
+      if (released) return;
+      released = true;
+      // A connection whose cursor failed or was cut off mid-way is not trusted again.
+      client.release(error ?? (rows.readableEnded ? undefined : new Error('stream closed early')));
+    };
+    rows.once('error', release);
+    rows.once('close', () => release());
+    return client.query(rows);
   };
 }
