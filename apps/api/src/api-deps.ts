@@ -1,8 +1,11 @@
 import type { Env } from '@payouts/config';
+import { countBatchesByStatus } from '@payouts/core';
 import { type Db, makeDb } from '@payouts/db';
+import { type ApiMetrics, makeApiMetrics, registerSystemState } from '@payouts/metrics';
 import { type OperationsDeps, payoutRulesFromEnv } from '@payouts/operations';
 import {
   closeQueues,
+  countJobsByState,
   makeFlowProducer,
   makeQueueEvents,
   makeQueues,
@@ -26,6 +29,8 @@ export interface ApiDeps extends OperationsDeps {
   flowProducer: FlowProducer;
   /** For `?wait=`: job completion notifications of the queues whose jobs the API starts. */
   queueEvents: Partial<Record<QueueName, QueueEvents>>;
+  /** This process's metrics (its own registry); server.ts serves them at METRICS_PORT, never on the API's port. */
+  metrics: ApiMetrics;
 }
 
 export function makeApiDeps(env: Env, logger: Logger = pino({ level: env.LOG_LEVEL, name: 'api' })): ApiDeps {
@@ -33,18 +38,31 @@ export function makeApiDeps(env: Env, logger: Logger = pino({ level: env.LOG_LEV
   const queueDeps = { connection: redis, prefix: env.QUEUE_PREFIX };
   const eventsFor = (name: QueueName) =>
     makeQueueEvents(name, { connection: makeRedis(env.REDIS_URL, 'worker'), prefix: env.QUEUE_PREFIX });
+  const db = makeDb(env.DATABASE_URL, { max: env.DATABASE_POOL_SIZE ?? 10 });
+  const queues = makeQueues(queueDeps);
+  const metrics = makeApiMetrics();
+  registerSystemState(
+    metrics.registry,
+    {
+      queueJobCounts: () => countJobsByState(queues),
+      deadLetterQueue: QueueName.deadLetter,
+      batchStatusCounts: () => countBatchesByStatus({ db }),
+    },
+    logger,
+  );
   return {
     env,
     logger,
     rules: payoutRulesFromEnv(env),
-    db: makeDb(env.DATABASE_URL, { max: env.DATABASE_POOL_SIZE ?? 10 }),
+    db,
     redis,
-    queues: makeQueues(queueDeps),
+    queues,
     flowProducer: makeFlowProducer(queueDeps),
     queueEvents: {
       [QueueName.createBatch]: eventsFor(QueueName.createBatch),
       [QueueName.executeBatch]: eventsFor(QueueName.executeBatch),
     },
+    metrics,
   };
 }
 

@@ -5,6 +5,7 @@ import { bullBoard } from './plugins/bull-board.ts';
 import { earlyErrorOptions, registerUrlLimit } from './plugins/early-errors.ts';
 import { registerErrorHandler } from './plugins/error-handler.ts';
 import { registerInputGuard } from './plugins/input-guard.ts';
+import { registerHttpMetrics } from './plugins/metrics.ts';
 import { openApiSpec, openApiUi } from './plugins/openapi.ts';
 import { rateLimit } from './plugins/rate-limit.ts';
 import { securityHeaders } from './plugins/security-headers.ts';
@@ -34,6 +35,7 @@ export async function buildApp(deps: ApiDeps, options: FastifyServerOptions = {}
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   registerErrorHandler(app);
+  registerHttpMetrics(app, deps.metrics);
   // Every API route (the admin API and the webhooks), as registered: the OpenAPI test checks the document lists each one.
   const apiRoutes: { method: string; url: string }[] = [];
   app.decorate('apiRoutes', apiRoutes);

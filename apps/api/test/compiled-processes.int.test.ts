@@ -51,12 +51,13 @@ describe('compiled processes', () => {
     const api = await startCompiled(
       'apps/api',
       'dist/server.js',
-      { HOST: '127.0.0.1', PORT: '0' },
+      { HOST: '127.0.0.1', PORT: '0', METRICS_PORT: '0' },
       /Server listening at (http:\/\/[^"\s]+)/,
     );
     const readyz = await fetch(`${api.match[1]}/readyz`);
     expect(readyz.status).toBe(200);
     expect(await readyz.json()).toMatchObject({ status: 'ready', postgres: 'ok', redis: 'ok' });
+    expect(await scrapeLoggedMetrics(api.output())).toContain('payouts_http_requests_total{');
     expect(childrenOf(api.child.pid)).toEqual([]);
 
     api.child.kill('SIGTERM');
@@ -64,8 +65,9 @@ describe('compiled processes', () => {
   });
 
   it('the worker runs as one node process and exits 0 on SIGTERM', async () => {
-    const worker = await startCompiled('apps/worker', 'dist/main.js', {}, /worker started/);
+    const worker = await startCompiled('apps/worker', 'dist/main.js', { WORKER_METRICS_PORT: '0' }, /worker started/);
     expect(childrenOf(worker.child.pid)).toEqual([]);
+    expect(await scrapeLoggedMetrics(worker.output())).toContain('payouts_payment_attempts_total{');
 
     worker.child.kill('SIGTERM');
     expect(await worker.exited).toEqual({ code: 0, signal: null });
@@ -98,6 +100,15 @@ async function startCompiled(dir: string, entry: string, extraEnv: Record<string
     setTimeout(() => reject(new Error(`${dir} was not ready in 30 s:\n${output}`)), 30_000).unref();
   });
   return { child, match, exited, output: () => output };
+}
+
+/** GET of the /metrics URL a process logged (prom-client from dist/, served on its own port). */
+async function scrapeLoggedMetrics(output: string): Promise<string> {
+  const url = /metrics listening at (http:\/\/[^"\s]+)/.exec(output)?.[1];
+  expect(url, output).toBeDefined();
+  const response = await fetch(url ?? '');
+  expect(response.status).toBe(200);
+  return response.text();
 }
 
 /** The pids whose parent is `pid` (Linux /proc; elsewhere none are found). */

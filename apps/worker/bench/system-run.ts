@@ -2,11 +2,10 @@ import { parseEnv } from '@payouts/config';
 import { createBatches, queueBatchExecution } from '@payouts/core';
 import { readMockLedger } from '@payouts/providers';
 import { closeQueues, enqueue, executeJobId, QueueName } from '@payouts/queue';
-import { findInvariantViolations, spawnWorker, type WorkerProcess } from '@payouts/testing';
+import { findInvariantViolations, sampleRss, spawnWorker, treeRss, type WorkerProcess } from '@payouts/testing';
 import { startWorkers } from '../src/start-workers.ts';
 import { makeWorkerDeps, type WorkerDeps } from '../src/worker-deps.ts';
 import { type BenchEnv, timed } from './bench-env.ts';
-import { sampleRss, treeRss } from './process-rss.ts';
 import { applyRetention, redisUsedMemory } from './redis-memory.ts';
 import type { BenchSandbox } from './rise-sandbox-bench.ts';
 

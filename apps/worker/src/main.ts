@@ -1,10 +1,18 @@
 import { loadEnv } from '@payouts/config';
+import { serveMetrics } from '@payouts/metrics';
 import { keepSchedulers } from './scheduler-keeper.ts';
 import { startWorkers } from './start-workers.ts';
 import { makeWorkerDeps } from './worker-deps.ts';
 
 const env = loadEnv();
 const deps = makeWorkerDeps(env);
+// Before the workers start: a second worker on this machine finds the port taken, says so and pays on.
+const metricsServer = await serveMetrics(deps.metrics.registry, {
+  host: env.METRICS_HOST,
+  port: env.WORKER_METRICS_PORT,
+  portVariable: 'WORKER_METRICS_PORT',
+  logger: deps.logger,
+});
 const running = startWorkers(deps);
 // As often as the reconciler runs: a lost scheduler is back within one reconcile period.
 const stopKeepingSchedulers = await keepSchedulers(deps, env.RECONCILE_EVERY_MS);
@@ -22,6 +30,8 @@ async function shutdown(signal: string) {
   }, env.SHUTDOWN_TIMEOUT_MS);
   timer.unref();
   stopKeepingSchedulers();
+  // First: a scrape while the connections close would only log errors, and exit drops the counts anyway.
+  await metricsServer.close();
   await running.close();
   deps.logger.info('worker stopped');
   process.exit(0);

@@ -1,12 +1,14 @@
 import type { Env } from '@payouts/config';
-import type { PaymentDeps } from '@payouts/core';
+import { countBatchesByStatus, type PaymentDeps } from '@payouts/core';
 import { type Db, makeDb } from '@payouts/db';
+import { makeWorkerMetrics, registerSystemState, type WorkerMetrics } from '@payouts/metrics';
 import { type OperationsDeps, payoutRulesFromEnv } from '@payouts/operations';
 import { makeMockProvider, makeRiseProvider, mockFaultsFromEnv, type PaymentProvider } from '@payouts/providers';
-import { makeFlowProducer, makeQueues, makeRedis, type Queues } from '@payouts/queue';
+import { countJobsByState, makeFlowProducer, makeQueues, makeRedis, QueueName, type Queues } from '@payouts/queue';
 import type { FlowProducer } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { type Logger, pino } from 'pino';
+import { withProviderMetrics } from './timed-provider.ts';
 
 /** Everything the processors use, made once per process and closed on shutdown. */
 export interface WorkerDeps extends PaymentDeps, OperationsDeps {
@@ -17,6 +19,8 @@ export interface WorkerDeps extends PaymentDeps, OperationsDeps {
   connection: Redis;
   queues: Queues;
   flowProducer: FlowProducer;
+  /** This process's metrics (its own registry); main.ts serves them at WORKER_METRICS_PORT. */
+  metrics: WorkerMetrics;
 }
 
 export function makeProvider(
@@ -51,18 +55,31 @@ export function makeWorkerDeps(
   const db = makeDb(env.DATABASE_URL, { max: env.DATABASE_POOL_SIZE ?? env.WORKER_CONCURRENCY + 5 });
   const connection = makeRedis(env.REDIS_URL, 'worker');
   const deps = { connection, prefix: env.QUEUE_PREFIX };
+  const logger = overrides.logger ?? pino({ level: env.LOG_LEVEL, name: 'worker' });
+  const queues = makeQueues(deps);
+  const metrics = makeWorkerMetrics();
+  registerSystemState(
+    metrics.registry,
+    {
+      queueJobCounts: () => countJobsByState(queues),
+      deadLetterQueue: QueueName.deadLetter,
+      batchStatusCounts: () => countBatchesByStatus({ db }),
+    },
+    logger,
+  );
   return {
     env,
     db,
-    logger: overrides.logger ?? pino({ level: env.LOG_LEVEL, name: 'worker' }),
-    provider: makeProvider(env, db, overrides.source),
+    logger,
+    provider: withProviderMetrics(makeProvider(env, db, overrides.source), metrics),
     claimLeaseMs: env.PAY_CLAIM_LEASE_MS,
     rules: payoutRulesFromEnv(env),
     redisUrl: env.REDIS_URL,
     prefix: env.QUEUE_PREFIX,
     connection,
     redis: connection,
-    queues: makeQueues(deps),
+    queues,
     flowProducer: makeFlowProducer(deps),
+    metrics,
   };
 }

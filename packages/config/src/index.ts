@@ -62,6 +62,18 @@ const cronOrOff = z
   )
   .transform((value) => (value === 'off' ? null : value));
 
+/**
+ * The port of a loopback /metrics endpoint: 1-65535, `0` for any free port (the process logs the one it
+ * got), or `off` for no endpoint (null). Digits only: `1e3` or ` 80` is a mistake, not a port.
+ */
+const metricsPort = z
+  .string()
+  .refine(
+    (value) => value === 'off' || (/^\d{1,5}$/.test(value) && Number(value) <= 65535),
+    'a port 1-65535, 0 for any free port, or off for no /metrics endpoint',
+  )
+  .transform((value) => (value === 'off' ? null : Number(value)));
+
 /** Every environment variable the system reads, with a working local default. */
 const envObject = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
@@ -81,6 +93,14 @@ const envObject = z.object({
     .default('payouts'),
   HOST: z.string().min(1).default('127.0.0.1'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  // Prometheus /metrics, on a port of its own without an API key (so loopback by default): the API's and a
+  // worker's. A worker whose port is taken (a second worker on the machine) logs a warning and runs without it.
+  METRICS_HOST: z
+    .string()
+    .regex(/^[A-Za-z0-9._:-]+$/, 'a host name or IP address to listen on, such as 127.0.0.1 or ::1')
+    .default('127.0.0.1'),
+  METRICS_PORT: metricsPort.default(9464),
+  WORKER_METRICS_PORT: metricsPort.default(9465),
   PAYOUT_PROVIDER: z.enum(['MOCK', 'RISE']).default('MOCK'),
   MIN_PAYOUT_USD: z
     .string()

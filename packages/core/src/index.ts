@@ -37,6 +37,7 @@ export {
   type StartExecutionResult,
   startBatchExecution,
 } from './batches/batch-execution.ts';
+export { type BatchStatusCount, countBatchesByStatus } from './batches/batch-status-counts.ts';
 export { type CancelledBatch, cancelBatch } from './batches/cancel-batch.ts';
 export {
   type CreateBatchesInput,

@@ -18,6 +18,7 @@ export {
   type ReplayRequest,
   removeDeadLetters,
 } from './dead-letter-queue.ts';
+export { countedJobStates, countJobsByState, type JobCounts } from './job-counts.ts';
 export {
   accountSyncJobId,
   createBatchJobId,

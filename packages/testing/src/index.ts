@@ -8,6 +8,15 @@ export { type ApiProcess, spawnApi } from './api-process.ts';
 export { insertPayableAffiliates } from './bulk-fixtures.ts';
 export { dropDatabase, uniqueName, withDatabase } from './databases.ts';
 export { findInvariantViolations } from './invariants.ts';
+export { type RssSampler, sampleRss, treeRss } from './process-rss.ts';
+export {
+  findSample,
+  type MetricFamily,
+  type MetricType,
+  PrometheusTextError,
+  parsePrometheusText,
+  type Sample,
+} from './prometheus-text.ts';
 export type { ProvidedServices } from './provided-context.ts';
 export { type RiseSandboxProcess, spawnRiseSandbox } from './rise-sandbox-process.ts';
 export { resolveServices, type Services } from './services.ts';

@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
+import { metricsUrlIn } from './metrics-url.ts';
 
 // A path, not an import: packages never import apps, but tests may run them as processes.
 const workerDir = path.resolve(import.meta.dirname, '../../../apps/worker');
@@ -12,11 +13,14 @@ export interface WorkerProcess {
   kill(): Promise<void>;
   /** Everything it printed so far. */
   output(): string;
+  /** Where its /metrics answers, from the line it logs; null when WORKER_METRICS_PORT is off or was taken. */
+  metricsUrl: string | null;
 }
 
 /**
  * Starts a real worker process and resolves once it says it started: apps/worker/src/main.ts through
  * tsx, or with `compiled` the built dist/main.js under plain node, as production runs it (`pnpm build` first).
+ * WORKER_METRICS_PORT is 0 (a free port) unless `env` says otherwise, so that several workers can run.
  */
 export async function spawnWorker(
   env: Record<string, string>,
@@ -25,7 +29,7 @@ export async function spawnWorker(
   const args = options.compiled ? ['--conditions=payouts-dist', 'dist/main.js'] : ['--import', 'tsx', 'src/main.ts'];
   const child = spawn(process.execPath, args, {
     cwd: workerDir,
-    env: { ...process.env, LOG_LEVEL: 'info', ...env },
+    env: { ...process.env, LOG_LEVEL: 'info', WORKER_METRICS_PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -53,5 +57,7 @@ export async function spawnWorker(
       await exited;
     },
     output: () => output,
+    // Logged before "worker started".
+    metricsUrl: metricsUrlIn(output),
   };
 }

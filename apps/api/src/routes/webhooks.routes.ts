@@ -1,6 +1,6 @@
 import { describeWebhookRefusal } from '@payouts/core';
 import { receiveProviderWebhook } from '@payouts/operations';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { ApiDeps } from '../api-deps.ts';
@@ -38,6 +38,9 @@ export async function webhooksRoutes(parent: FastifyInstance, deps: ApiDeps) {
     done(null, body),
   );
 
+  // What the handler made of each request, for the receipts counter once the answer is sent.
+  const received = new WeakMap<FastifyRequest, 'accepted' | 'duplicate'>();
+
   app.post(
     riseWebhookPath,
     {
@@ -47,6 +50,12 @@ export async function webhooksRoutes(parent: FastifyInstance, deps: ApiDeps) {
         rateLimit: { max: deps.env.WEBHOOK_RATE_LIMIT_PER_MINUTE, keyGenerator: (request) => `ip:${request.ip}` },
       },
       onRequest: refuseRepeatedFailures,
+      // Every answer of this route, refusals before the handler included (401, 413, 415, 429).
+      onResponse: async (request, reply) => {
+        const outcome = reply.statusCode === 200 ? received.get(request) : undefined;
+        const status = String(reply.statusCode);
+        deps.metrics.webhookReceipts.inc({ provider: 'riseworks', outcome: outcome ?? 'refused', status });
+      },
       schema: {
         tags: ['webhooks'],
         summary:
@@ -90,6 +99,7 @@ export async function webhooksRoutes(parent: FastifyInstance, deps: ApiDeps) {
         throw new HttpError('VALIDATION_FAILED', describeWebhookRefusal(receipt), receipt.details);
       }
       request.log.info({ eventId: receipt.eventId, duplicate: receipt.duplicate }, 'webhook received');
+      received.set(request, receipt.duplicate ? 'duplicate' : 'accepted');
       return { received: true as const, duplicate: receipt.duplicate, eventId: receipt.eventId };
     },
   );

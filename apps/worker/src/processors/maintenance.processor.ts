@@ -23,6 +23,10 @@ export function makeMaintenanceProcessor(deps: WorkerDeps) {
         if (confirmations.reversed > 0 || confirmations.failed > 0) {
           deps.logger.warn(confirmations, 'payment look-ups found reversals or failed');
         }
+        for (const [repair, count] of Object.entries(repaired)) deps.metrics.reconcilerRepairs.inc({ repair }, count);
+        for (const result of ['confirmed', 'reversed', 'unsettled', 'failed'] as const) {
+          deps.metrics.confirmationLookups.inc({ result }, confirmations[result]);
+        }
         return { ...repaired, confirmations };
       }
       case MaintenanceJob.nightlyPayout: {

@@ -1,10 +1,13 @@
 import {
   PaymentPermanentError,
   PaymentRateLimitedError,
+  PaymentRetryableError,
   PaymentSuspendedError,
   type PayOutcome,
+  parseUsd,
   payTransaction,
 } from '@payouts/core';
+import { countPaidAmount, type PaymentAttemptOutcome } from '@payouts/metrics';
 import { endProviderSuspension, sendToDeadLetters, suspendPaying } from '@payouts/operations';
 import { QueueName } from '@payouts/queue';
 import { DelayedError, type Job, UnrecoverableError, Worker } from 'bullmq';
@@ -25,6 +28,7 @@ export function makePayTransactionProcessor(deps: WorkerDeps) {
     try {
       outcome = await payTransaction(deps, { transactionId, batchId }, actor, { lastAttempt });
     } catch (error) {
+      deps.metrics.paymentAttempts.inc({ outcome: failedAttemptOutcome(error) });
       if (error instanceof PaymentPermanentError) {
         await sendToDeadLetters(deps, transactionId, job.attemptsMade + 1);
         throw new UnrecoverableError(error.message);
@@ -44,6 +48,7 @@ export function makePayTransactionProcessor(deps: WorkerDeps) {
       }
       throw error;
     }
+    countAttempt(deps, outcome);
     if (outcome.outcome === 'REFUSED') {
       const why = outcome.status ? `${outcome.reason} (batch ${outcome.status})` : outcome.reason;
       throw await refuseJob(deps, job, `transaction ${transactionId} of batch ${batchId}: ${why}`, {
@@ -67,4 +72,25 @@ export function makePayTransactionProcessor(deps: WorkerDeps) {
     );
     return outcome;
   };
+}
+
+function failedAttemptOutcome(error: unknown): PaymentAttemptOutcome {
+  if (error instanceof PaymentPermanentError) return 'failed';
+  if (error instanceof PaymentRateLimitedError) return 'rate_limited';
+  if (error instanceof PaymentSuspendedError) return 'suspended';
+  if (error instanceof PaymentRetryableError) return 'retrying';
+  return 'error';
+}
+
+/** Counted before the job completes, so a batch seen COMPLETED has every one of its payments counted. */
+function countAttempt(deps: WorkerDeps, outcome: PayOutcome) {
+  const labels = { COMPLETED: 'completed', NOT_CLAIMABLE: 'not_claimable', REFUSED: 'refused' } as const;
+  deps.metrics.paymentAttempts.inc({ outcome: labels[outcome.outcome] });
+  if (outcome.outcome !== 'COMPLETED') return;
+  try {
+    countPaidAmount(deps.metrics, outcome.currency, parseUsd(outcome.amount));
+  } catch (error) {
+    // The payment is made and recorded: monitoring must not fail its job.
+    deps.logger.warn({ amount: outcome.amount, err: (error as Error).message }, 'could not count a paid amount');
+  }
 }

@@ -24,10 +24,15 @@ export function makeProviderEventProcessor(deps: WorkerDeps) {
       applied = await applyStoredEvent(deps, eventId);
     } catch (error) {
       if (error instanceof NotFoundError) throw await refuseJob(deps, job, `provider event ${eventId} does not exist`);
-      if (lastAttempt) await recordEventFailed(deps, eventId, (error as Error).message);
+      if (lastAttempt) {
+        await recordEventFailed(deps, eventId, (error as Error).message);
+        deps.metrics.providerEventsApplied.inc({ status: 'FAILED' });
+      }
       throw error;
     }
     if (applied.status === 'WAITING' && !lastAttempt) throw new EventWaitingError(applied.message);
+    // Counted once, when its application ends here; an event settled earlier was counted then.
+    if (!applied.alreadySettled) deps.metrics.providerEventsApplied.inc({ status: applied.status });
     if (applied.status === 'FAILED' && !applied.alreadySettled) throw new UnrecoverableError(applied.message);
     if (applied.status === 'CONFLICT' && !applied.alreadySettled) {
       deps.logger.warn({ eventId, message: applied.message }, 'provider event contradicts our records');

@@ -30,7 +30,8 @@ export interface PaymentDeps extends CoreDeps {
 }
 
 export type PayOutcome =
-  | { outcome: 'COMPLETED'; providerTxId: string; foundByLookup: boolean }
+  /** `amount` as a decimal string ("1234.50"), exact. */
+  | { outcome: 'COMPLETED'; providerTxId: string; foundByLookup: boolean; amount: string; currency: string }
   /** Another attempt settled or holds the transaction: nothing to do now. */
   | { outcome: 'NOT_CLAIMABLE'; status: string; leaseEndsAt?: Date }
   /** Postgres never authorised this payment (no such transaction in this batch, or the batch is not PROCESSING). */
@@ -89,7 +90,7 @@ export async function payTransaction(
   // takes it over after the lease looks the key up and records it: it is never paid again.
   const recorded = await recordPaymentCompleted(deps, tx, providerTxId, who);
   if (!recorded) return { outcome: 'NOT_CLAIMABLE', status: 'TAKEN_OVER' };
-  return { outcome: 'COMPLETED', providerTxId, foundByLookup };
+  return { outcome: 'COMPLETED', providerTxId, foundByLookup, amount: tx.amount.toFixed(2), currency: tx.currency };
 }
 
 /**
