@@ -17,6 +17,7 @@ import { deadLettersRoutes } from './routes/dead-letters.routes.ts';
 import { healthRoutes } from './routes/health.routes.ts';
 import { jobsRoutes } from './routes/jobs.routes.ts';
 import { providerEventsRoutes } from './routes/provider-events.routes.ts';
+import { reportsRoutes } from './routes/reports.routes.ts';
 import { riseworksRoutes } from './routes/riseworks.routes.ts';
 import { schedulesRoutes } from './routes/schedules.routes.ts';
 import { webhooksRoutes } from './routes/webhooks.routes.ts';
@@ -62,6 +63,7 @@ export async function buildApp(deps: ApiDeps, options: FastifyServerOptions = {}
       await api.register(auditLogsRoutes, deps);
       await api.register(schedulesRoutes, deps);
       await api.register(providerEventsRoutes, deps);
+      await api.register(reportsRoutes, deps);
     },
     { prefix: apiPrefix },
   );

@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import { parseEnv } from '@payouts/config';
-import { createApiKey } from '@payouts/core';
-import { makeTestContext, type TestContext } from '@payouts/testing';
+import { createApiKey, createBatches } from '@payouts/core';
+import { insertAffiliate, makeTestContext, type TestContext } from '@payouts/testing';
+import { parse } from 'csv-parse/sync';
 import type { FastifyInstance } from 'fastify';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -97,6 +98,44 @@ describe.skipIf(!haveChromium)('an operator in a browser', () => {
     await page.getByText('Payouts admin API').first().waitFor({ timeout: 15_000 });
     await page.getByText('/api/disbursement/batches/{batchId}/execute').first().waitFor({ timeout: 15_000 });
     await expectNoCspViolations(page);
+  });
+
+  it("shows the report routes in /docs and downloads a batch's CSV from a link", async () => {
+    await insertAffiliate(ctx.db, { commissions: ['60.00', '0.10', '0.20'] });
+    const created = await createBatches(
+      { db: ctx.db },
+      { provider: 'MOCK', minPayout: deps.env.MIN_PAYOUT_USD, maxBatchSize: 100 },
+      { actor: 'browser-test' },
+    );
+    const batchId = created.batches[0]?.id ?? '';
+    const page = await pageWithKey(operatorKey);
+    await page.goto(`${baseUrl}/docs`);
+    for (const route of [
+      '/api/disbursement/reports/batches/{batchId}',
+      '/api/disbursement/reports/batches/{batchId}/transactions.csv',
+      '/api/disbursement/reports/payouts',
+      '/api/disbursement/reports/payouts.csv',
+      '/api/disbursement/affiliates/{affiliateId}/payouts',
+      '/api/disbursement/audit-logs.csv',
+    ]) {
+      await page.getByText(route, { exact: true }).first().waitFor({ timeout: 15_000 });
+    }
+    await expectNoCspViolations(page);
+    // A link as a finance page would have it; the browser logs in with the key (Basic) and saves the file.
+    const href = `/api/disbursement/reports/batches/${batchId}/transactions.csv`;
+    await page.evaluate(`(() => {
+      const link = document.createElement('a');
+      link.href = ${JSON.stringify(href)};
+      link.textContent = 'Download the batch as CSV';
+      document.body.prepend(link);
+    })()`);
+    const download = page.waitForEvent('download');
+    await page.getByText('Download the batch as CSV').click();
+    const file = await download;
+    expect(file.suggestedFilename()).toBe(`batch-${batchId}-transactions.csv`);
+    const rows: Record<string, string>[] = parse(fs.readFileSync(await file.path(), 'utf8'), { columns: true });
+    expect(rows.map((r) => r.amount).sort()).toEqual(['0.10', '0.20', '60.00']);
+    expect(new Set(rows.map((r) => r.batch_id))).toEqual(new Set([batchId]));
   });
 
   it('is asked for a login without a key, and refused with a wrong one', async () => {

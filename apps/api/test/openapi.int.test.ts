@@ -51,6 +51,12 @@ const expectedStatuses: Record<string, number[]> = {
   'GET /provider-events/{id}': [200, 400, 401, 403, 404, 414, 429, 500],
   'POST /provider-events/{id}/replay': [202, 400, 401, 403, 404, 409, 413, 414, 415, 429, 500],
   'GET /reversals': [200, 400, 401, 403, 414, 429, 500],
+  'GET /audit-logs.csv': [200, 400, 401, 403, 414, 429, 500],
+  'GET /reports/batches/{batchId}': [200, 400, 401, 403, 404, 414, 429, 500],
+  'GET /reports/batches/{batchId}/transactions.csv': [200, 400, 401, 403, 404, 414, 429, 500],
+  'GET /reports/payouts': [200, 400, 401, 403, 414, 429, 500],
+  'GET /reports/payouts.csv': [200, 400, 401, 403, 414, 429, 500],
+  'GET /affiliates/{affiliateId}/payouts': [200, 400, 401, 403, 404, 414, 429, 500],
   // Outside the admin API: authenticated by its signature, 503 while no webhook secret is configured.
   'POST /api/webhooks/riseworks': [200, 400, 401, 413, 414, 415, 429, 500, 503],
 };
@@ -135,7 +141,9 @@ describe('OpenAPI document at /docs', () => {
       for (const [status, response] of Object.entries(operation.responses ?? {})) {
         if (!status.startsWith('2')) continue;
         successes += 1;
-        const schema = (response as DocumentedResponse).content?.['application/json']?.schema ?? {};
+        const content = (response as DocumentedResponse).content;
+        // CSV downloads are text; everything else is JSON.
+        const schema = (name.endsWith('.csv') ? content?.['text/csv'] : content?.['application/json'])?.schema ?? {};
         const described = ['type', 'properties', 'anyOf', 'oneOf'].some((keyword) => keyword in schema);
         if (!described) vague.push(`${name} ${status}`);
       }
