@@ -135,6 +135,11 @@ describe('/metrics of the API and the worker', () => {
     expect(new Set(depths?.samples.map((s) => s.labels.state))).toEqual(new Set(countedJobStates));
     expect(depths?.samples).toHaveLength(allQueueNames.length * countedJobStates.length);
     expect(valueIn(workerAfter, 'payouts_queue_jobs', { queue: 'pay-transaction', state: 'active' })).toBe(0);
+    // The batch's 9 payment jobs moved the depths: kept as completed (retention is by count), none left waiting.
+    const paymentJobs = (families: Families, state: string) =>
+      valueIn(families, 'payouts_queue_jobs', { queue: 'pay-transaction', state });
+    expect(paymentJobs(workerAfter, 'completed')).toBe(paymentJobs(workerBefore, 'completed') + 9);
+    expect(paymentJobs(workerAfter, 'waiting')).toBe(0);
     expect(findSample(workerAfter, 'payouts_dead_letters_waiting')?.value).toBe(0);
     expect(findSample(workerAfter, 'payouts_batches', { status: 'COMPLETED' })?.value).toBe(1);
     expect(findSample(workerAfter, 'payouts_batches', { status: 'PROCESSING' })?.value).toBe(0);
@@ -165,14 +170,14 @@ describe('/metrics of the API and the worker', () => {
 
   it('label an unknown URL as one route value, never the raw URL', async () => {
     const before = (await scrape(api.metricsUrl)).families;
-    expect((await call('GET', '/api/disbursement/no-such-route/4711?token=hunter2')).status).toBe(404);
+    expect((await call('GET', '/api/disbursement/no-such-route/item-zq?token=hunter2')).status).toBe(404);
     expect((await call('GET', '/nothing-here')).status).toBe(404);
     const { families: after, text } = await scrape(api.metricsUrl);
     const unmatched = { method: 'GET', route: 'unmatched', status: '404' };
     expect(valueIn(after, 'payouts_http_requests_total', unmatched)).toBe(
       valueIn(before, 'payouts_http_requests_total', unmatched) + 2,
     );
-    for (const leaked of ['no-such-route', '4711', 'hunter2', 'nothing-here']) expect(text).not.toContain(leaked);
+    for (const leaked of ['no-such-route', 'item-zq', 'hunter2', 'nothing-here']) expect(text).not.toContain(leaked);
   });
 
   it('count webhook receipts on the API and the event applied on the worker', async () => {
