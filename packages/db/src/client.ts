@@ -17,5 +17,13 @@ export type Db = PrismaClient & { sql: SqlRunner; stream: SqlStreamer };
 export function makeDb(databaseUrl: string, options: { max?: number } = {}): Db {
   const pool = new pg.Pool({ connectionString: databaseUrl, max: options.max ?? 10, options: '-c TimeZone=UTC' });
   const adapter = new PrismaPg(pool, { disposeExternalPool: true });
-  return Object.assign(new PrismaClient({ adapter }), { sql: makeSqlRunner(pool), stream: makeSqlStreamer(pool) });
+  const client = new PrismaClient({ adapter });
+  const disconnectPrisma = client.$disconnect.bind(client);
+  // Prisma ends the pool only if it connected itself: a client used through `sql` alone would keep its
+  // idle connections (and a CLI process) alive for the pool's idle timeout.
+  const $disconnect = async () => {
+    await disconnectPrisma();
+    if (!pool.ended) await pool.end();
+  };
+  return Object.assign(client, { sql: makeSqlRunner(pool), stream: makeSqlStreamer(pool), $disconnect });
 }
