@@ -1,20 +1,26 @@
 import { DomainError } from '@payouts/core';
+import { runBatchesCommand } from './commands/batches.command.ts';
 import { runDeadLettersCommand } from './commands/dead-letters.command.ts';
 import { runDevCommand } from './commands/dev.command.ts';
 import { runKeysCommand } from './commands/keys.command.ts';
 import { runMigrateCommand } from './commands/migrate.command.ts';
+import { runNightlyCommand } from './commands/nightly.command.ts';
 import { runProviderEventsCommand } from './commands/provider-events.command.ts';
+import { runReportCommand } from './commands/report.command.ts';
 import { runReversalsCommand } from './commands/reversals.command.ts';
 import { runSeedCommand } from './commands/seed.command.ts';
 import { SeedRefusedError } from './seed/seed-data.writer.ts';
 import { USAGE, UsageError } from './usage.ts';
 
 const commands: Record<string, (args: string[]) => Promise<number>> = {
+  batches: runBatchesCommand,
   'dead-letters': runDeadLettersCommand,
   dev: runDevCommand,
   keys: runKeysCommand,
   migrate: runMigrateCommand,
+  nightly: runNightlyCommand,
   'provider-events': runProviderEventsCommand,
+  report: runReportCommand,
   reversals: runReversalsCommand,
   seed: runSeedCommand,
 };

@@ -22,6 +22,16 @@ describe('payouts command line', () => {
     [['dev', '--provider', 'junk']],
     [['dev', '--provider']],
     [['dev', '--provider=stripe']],
+    [['dev', '--json-logs=yes']],
+    [['batches']],
+    [['batches', 'show']],
+    [['batches', 'list', '--limit', '0']],
+    [['batches', 'watch', 'b1', '--interval-ms', 'soon']],
+    [['nightly']],
+    [['nightly', 'run']],
+    [['nightly', 'run', '--actor', 'ann', '--execute', '--no-execute']],
+    [['nightly', 'run', '--actor', 'ann', '--wait', '0']],
+    [['nightly', 'run', '--actor', 'a b']],
   ])('exits with 2 and the usage on stderr for %j', async (args) => {
     const result = await runCliProcess(args);
     expect(result.code).toBe(2);

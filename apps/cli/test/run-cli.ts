@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import path from 'node:path';
 
 export const repoRoot = path.resolve(import.meta.dirname, '../../..');
@@ -21,5 +21,73 @@ export function runCliProcess(args: string[], env: Record<string, string> = {}):
         resolve({ code, stdout, stderr });
       },
     );
+  });
+}
+
+export interface WatchedProcess {
+  child: ChildProcess;
+  stdout(): string;
+  stderr(): string;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** Resolves with the first match of `pattern` in stdout; rejects on exit or after `seconds`. */
+  waitFor(pattern: RegExp, seconds: number): Promise<RegExpExecArray>;
+}
+
+/** Starts a command with piped output that a test follows while it runs. */
+export function startProcess(
+  command: string,
+  args: string[],
+  options: { env?: Record<string, string>; detached?: boolean } = {},
+): WatchedProcess {
+  const child = spawn(command, args, {
+    cwd: repoRoot,
+    env: { ...process.env, ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: options.detached ?? false,
+  });
+  let stdout = '';
+  let stderr = '';
+  const listeners = new Set<() => void>();
+  child.stdout?.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString();
+    for (const listener of listeners) listener();
+  });
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('close', (code, signal) => resolve({ code, signal })),
+  );
+  return {
+    child,
+    stdout: () => stdout,
+    stderr: () => stderr,
+    exited,
+    waitFor(pattern, seconds) {
+      return new Promise((resolve, reject) => {
+        const check = () => {
+          const match = pattern.exec(stdout);
+          if (match) {
+            listeners.delete(check);
+            clearTimeout(timer);
+            resolve(match);
+          }
+        };
+        const timer = setTimeout(() => {
+          listeners.delete(check);
+          reject(new Error(`no ${pattern} within ${seconds} s:\n${stdout}\n${stderr}`));
+        }, seconds * 1000);
+        void exited.then(({ code }) => reject(new Error(`exited with ${code}:\n${stdout}\n${stderr}`)));
+        listeners.add(check);
+        check();
+      });
+    },
+  };
+}
+
+/** The CLI as `pnpm payouts` runs it (node + tsx), followed while it runs. */
+export function startCliProcess(args: string[], env: Record<string, string> = {}): WatchedProcess {
+  return startProcess(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'apps/cli/src/main.ts'), ...args], {
+    env,
   });
 }

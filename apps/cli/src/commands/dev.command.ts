@@ -4,6 +4,7 @@ import { createApiKey } from '@payouts/core';
 import type { Db } from '@payouts/db';
 import { withDb } from '../db.ts';
 import { reachableBaseUrl, waitFor200 } from '../dev/http-wait.ts';
+import { copyPrettyLines } from '../dev/pretty-logs.ts';
 import {
   type ChildExit,
   describeExit,
@@ -29,16 +30,43 @@ import { migrateDatabase } from './migrate.command.ts';
 import { describeSeed, seedDatabase } from './seed.command.ts';
 
 const READY_TIMEOUT_MS = 60_000;
+/** How long the children's last lines may take to come through once they have exited. */
+const OUTPUT_DRAIN_MS = 2_000;
 
 export type DevProvider = 'mock' | 'rise';
 
-export function parseDevArgs(args: string[]): { provider: DevProvider } {
-  const { values } = parseCommandArgs(args, { provider: { type: 'string', default: 'mock' } });
+export function parseDevArgs(args: string[]): { provider: DevProvider; jsonLogs: boolean } {
+  const { values } = parseCommandArgs(args, {
+    provider: { type: 'string', default: 'mock' },
+    'json-logs': { type: 'boolean', default: false },
+  });
   const provider = values.provider.toLowerCase();
   if (provider !== 'mock' && provider !== 'rise') {
     throw new UsageError(`--provider must be mock or rise, got '${values.provider}'`);
   }
-  return { provider };
+  return { provider, jsonLogs: values['json-logs'] };
+}
+
+/**
+ * Copies each child's stdout and stderr to ours through pino-pretty (the API and the worker log JSON
+ * lines, as in production). Answers a function that waits for the last lines once the children have
+ * exited, and then lets go of what a grandchild might still hold open.
+ */
+function prettyPrintOutput(children: readonly SupervisedChild[]): () => Promise<void> {
+  const streams = children.flatMap((c) => [
+    { from: c.process.stdout, to: process.stdout },
+    { from: c.process.stderr, to: process.stderr },
+  ]);
+  const copies = streams.flatMap(({ from, to }) => (from ? [copyPrettyLines(from, to)] : []));
+  return async () => {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise((resolve) => {
+      timer = setTimeout(resolve, OUTPUT_DRAIN_MS);
+    });
+    await Promise.race([Promise.all(copies), late]);
+    clearTimeout(timer);
+    for (const { from } of streams) from?.destroy();
+  };
 }
 
 /** The payees as sandbox members, read back from the database (seeded now or earlier). */
@@ -103,7 +131,8 @@ function printBanner(env: Env, baseUrl: string, key: string, what: string, sandb
 }
 
 export async function runDevCommand(args: string[]): Promise<number> {
-  const { provider } = parseDevArgs(args);
+  const { provider, jsonLogs } = parseDevArgs(args);
+  const output = jsonLogs ? 'inherit' : 'pipe';
   const sandbox: SandboxAddress | null = provider === 'rise' ? sandboxAddress(process.env) : null;
   // The API and the worker get the provider chosen here, whatever PAYOUT_PROVIDER says.
   const appEnv = { ...process.env, ...(sandbox ? payThroughSandboxEnv(sandbox) : { PAYOUT_PROVIDER: 'MOCK' }) };
@@ -113,18 +142,21 @@ export async function runDevCommand(args: string[]): Promise<number> {
   const baseUrl = reachableBaseUrl(env.HOST, env.PORT);
 
   const apps: SupervisedChild[] = [
-    spawnTsx('api', path.join(repoRoot, 'apps/api/src/server.ts'), appEnv),
-    spawnTsx('worker', path.join(repoRoot, 'apps/worker/src/main.ts'), appEnv),
+    spawnTsx('api', path.join(repoRoot, 'apps/api/src/server.ts'), appEnv, output),
+    spawnTsx('worker', path.join(repoRoot, 'apps/worker/src/main.ts'), appEnv, output),
   ];
   const services: SupervisedChild[] = sandbox
     ? [
-        spawnTsx('rise-sandbox', path.join(repoRoot, 'apps/rise-sandbox/src/server.ts'), {
-          ...process.env,
-          ...sandboxEnv(env.DATABASE_URL, sandbox, baseUrl),
-        }),
+        spawnTsx(
+          'rise-sandbox',
+          path.join(repoRoot, 'apps/rise-sandbox/src/server.ts'),
+          { ...process.env, ...sandboxEnv(env.DATABASE_URL, sandbox, baseUrl) },
+          output,
+        ),
       ]
     : [];
   const children = [...apps, ...services];
+  const outputDrained = jsonLogs ? async () => {} : prettyPrintOutput(children);
   // The sandbox stops after the worker, which may still be paying through it while it finishes its jobs.
   const stages = [apps, services];
   const what = sandbox ? 'the API, the worker and the Rise sandbox' : 'the API and the worker';
@@ -180,6 +212,7 @@ export async function runDevCommand(args: string[]): Promise<number> {
     for (const e of exits) if (e !== exit) process.stderr.write(`payouts dev: ${describeExit(e)}\n`);
     return 1;
   } finally {
+    await outputDrained();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     process.off('exit', killLeftovers);

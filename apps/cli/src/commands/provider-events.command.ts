@@ -3,12 +3,10 @@ import { listProviderEvents } from '@payouts/core';
 import { ProviderEventStatus } from '@payouts/db';
 import { replayProviderEvent } from '@payouts/operations';
 import { withOperations } from '../operations-client.ts';
-import { parseCommandArgs, parseIntegerFlag, UsageError } from '../usage.ts';
+import { parseActorFlag, parseCommandArgs, parseIntegerFlag, UsageError } from '../usage.ts';
 
 const statuses = Object.values(ProviderEventStatus);
 const eventTypePattern = /^[A-Za-z0-9_.-]{1,100}$/;
-/** Who asked, as the audit row names them: `cli:<name>`. */
-const actorPattern = /^[A-Za-z0-9_.@+-]{1,100}$/;
 
 /** `provider-events list [--status S] [--type T] [--limit N] | replay <eventId> --actor <name>`: what the API's routes do. */
 export async function runProviderEventsCommand(args: string[]): Promise<number> {
@@ -51,11 +49,7 @@ async function replay(args: string[]): Promise<number> {
   const { values, positionals } = parseCommandArgs(args, { actor: { type: 'string' } }, 1);
   const [eventId] = positionals;
   if (!eventId) throw new UsageError('provider-events replay needs an event id');
-  if (values.actor === undefined) throw new UsageError('provider-events replay needs --actor <name>: who asks');
-  if (!actorPattern.test(values.actor)) {
-    throw new UsageError(`--actor must be 1-100 letters, digits, _, ., @, + or -, got '${values.actor}'`);
-  }
-  const actor = { actor: `cli:${values.actor}` };
+  const actor = parseActorFlag('provider-events replay', values.actor);
 
   return withOperations(loadEnv(), async (deps) => {
     const replayed = await replayProviderEvent(deps, eventId, actor);

@@ -24,14 +24,20 @@ function tsxLoader(): string {
 
 /**
  * Runs a TypeScript entry file under tsx in its own process group with the given environment (ours by
- * default) and our stdio. Its own group: a Ctrl-C in the terminal reaches only us, and we forward it
- * once (otherwise the children would get it twice and could take the second one as "force quit").
+ * default) and our stdio, or with `output: 'pipe'` its stdout and stderr as streams for us to copy. Its
+ * own group: a Ctrl-C in the terminal reaches only us, and we forward it once (otherwise the children
+ * would get it twice and could take the second one as "force quit").
  */
-export function spawnTsx(name: string, entryFile: string, env: NodeJS.ProcessEnv = process.env): SupervisedChild {
+export function spawnTsx(
+  name: string,
+  entryFile: string,
+  env: NodeJS.ProcessEnv = process.env,
+  output: 'inherit' | 'pipe' = 'inherit',
+): SupervisedChild {
   const child = spawn(process.execPath, ['--import', tsxLoader(), entryFile], {
     cwd: path.dirname(path.dirname(entryFile)),
     env,
-    stdio: 'inherit',
+    stdio: ['inherit', output, output],
     detached: true,
   });
   let running = true;
