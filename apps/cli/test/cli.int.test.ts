@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { runCliProcess } from './run-cli.ts';
+import { runCliInProcess, runCliProcess } from './run-cli.ts';
 
 // No database needed: wrong command lines fail before any connection.
 describe('payouts command line', () => {
@@ -9,9 +9,16 @@ describe('payouts command line', () => {
     expect(result.stdout).toContain('Usage: payouts <command>');
   });
 
+  it('exits with 2 and the usage on stderr for a wrong command line', async () => {
+    const result = await runCliProcess(['frobnicate']);
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toMatch(/^payouts: unknown command 'frobnicate'\n\nUsage: payouts <command>/);
+  });
+
+  // The same refusal, in this process (runCli, as main.ts runs it): no process start per case.
   it.each([
     [[]],
-    [['frobnicate']],
     [['seed', '--affiliates', 'many']],
     [['seed', '--bogus']],
     [['keys']],
@@ -32,8 +39,8 @@ describe('payouts command line', () => {
     [['nightly', 'run', '--actor', 'ann', '--execute', '--no-execute']],
     [['nightly', 'run', '--actor', 'ann', '--wait', '0']],
     [['nightly', 'run', '--actor', 'a b']],
-  ])('exits with 2 and the usage on stderr for %j', async (args) => {
-    const result = await runCliProcess(args);
+  ])('refuses %j with 2 and the usage on stderr', async (args) => {
+    const result = await runCliInProcess(args);
     expect(result.code).toBe(2);
     expect(result.stdout).toBe('');
     expect(result.stderr).toMatch(/^payouts: .+\n\nUsage: payouts <command>/);

@@ -2,7 +2,7 @@ import { createBatches, formatUsd, parseUsd } from '@payouts/core';
 import { insertAffiliate, makeTestContext, type TestContext } from '@payouts/testing';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCliProcess } from './run-cli.ts';
+import { runCliInProcess, runCliProcess } from './run-cli.ts';
 
 // `payouts report payouts` as a finance operator runs it, on batches in a fresh database: the table,
 // the JSON and the CSV agree with each other to the cent.
@@ -60,7 +60,7 @@ describe('payouts report payouts', () => {
       [['report', 'payouts', '--from', today, '--to', tomorrow, '--group-by', 'week'], '--group-by must be one of'],
       [['report', 'payouts', '--from', today, '--to', tomorrow, '--csv', '--json'], 'exclude each other'],
     ] as const) {
-      const result = await runCliProcess([...args], env);
+      const result = await runCliInProcess([...args]);
       expect(result.code, args.join(' ')).toBe(2);
       expect(result.stderr).toContain(reason);
       expect(result.stdout).toBe('');

@@ -91,3 +91,29 @@ export function startCliProcess(args: string[], env: Record<string, string> = {}
     env,
   });
 }
+
+/**
+ * Runs a command line in this process (runCli, as main.ts calls it) with stdout and stderr captured: for
+ * command lines refused before any connection, without the seconds a new process takes to start.
+ */
+export async function runCliInProcess(args: string[]): Promise<CliResult> {
+  const { runCli } = await import('../src/cli.ts');
+  let stdout = '';
+  let stderr = '';
+  const out = process.stdout.write;
+  const err = process.stderr.write;
+  process.stdout.write = ((chunk: string | Uint8Array) => {
+    stdout += String(chunk);
+    return true;
+  }) as typeof process.stdout.write;
+  process.stderr.write = ((chunk: string | Uint8Array) => {
+    stderr += String(chunk);
+    return true;
+  }) as typeof process.stderr.write;
+  try {
+    return { code: await runCli(args), stdout, stderr };
+  } finally {
+    process.stdout.write = out;
+    process.stderr.write = err;
+  }
+}

@@ -22,6 +22,7 @@ export const batchReportAnswer = z
       executedAt: dateTime.nullable(),
       finishedAt: dateTime.nullable(),
       durationMs: z.number().int().nullable().describe('From executedAt to finishedAt'),
+      errorMessage: z.string().nullable().describe('Why the batch FAILED'),
       settled: count,
       paid: statusTotal.describe('The COMPLETED payments'),
       retries: count.describe('Retries spent over all payments'),

@@ -1,5 +1,5 @@
 import { loadEnv } from '@payouts/config';
-import { type BatchView, countTransactionsByStatus, getBatch, NotFoundError } from '@payouts/core';
+import { type BatchReport, countTransactionsByStatus, getBatchReport, NotFoundError } from '@payouts/core';
 import type { Db } from '@payouts/db';
 import { type BatchProgress, formatCount, isFinalStatus, openCount, totalCount } from '../batches/batch-progress.ts';
 import { describeBatch } from '../batches/batch-summary.ts';
@@ -55,9 +55,9 @@ async function watch(db: Db, batchId: string, intervalMs: number, interrupt: Int
     return interrupt.exitCode() ?? 130;
   }
   display.finish();
-  const view = await getBatch({ db }, batchId);
-  process.stdout.write(describeBatch(view));
-  return exitCodeOf(view);
+  const report = await getBatchReport({ db }, batchId);
+  process.stdout.write(describeBatch(report));
+  return exitCodeOf(report);
 }
 
 /** One poll: the batch's status (and what the header shows) and one grouped count of its transactions. */
@@ -75,6 +75,6 @@ async function readProgress(
 }
 
 /** 0 when every payment was made; 1 when the batch ended FAILED or CANCELLED (or payments failed). */
-function exitCodeOf(view: BatchView): number {
-  return view.status === 'FAILED' || view.status === 'CANCELLED' || view.counts.FAILED > 0 ? 1 : 0;
+function exitCodeOf(report: BatchReport): number {
+  return report.status === 'FAILED' || report.status === 'CANCELLED' || report.byStatus.FAILED.count > 0 ? 1 : 0;
 }

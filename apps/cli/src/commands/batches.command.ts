@@ -1,5 +1,5 @@
 import { loadEnv } from '@payouts/config';
-import { getBatch, listBatches } from '@payouts/core';
+import { getBatchReport, listBatches } from '@payouts/core';
 import { PaymentBatchStatus } from '@payouts/db';
 import { describeBatch } from '../batches/batch-summary.ts';
 import { withDb } from '../db.ts';
@@ -44,7 +44,7 @@ async function show(args: string[]): Promise<number> {
   const [batchId] = positionals;
   if (!batchId) throw new UsageError('batches show needs a batch id');
   return withDb(loadEnv().DATABASE_URL, async (db) => {
-    process.stdout.write(describeBatch(await getBatch({ db }, batchId)));
+    process.stdout.write(describeBatch(await getBatchReport({ db }, batchId)));
     return 0;
   });
 }

@@ -63,6 +63,7 @@ export async function getBatchReport(deps: CoreDeps, batchId: string) {
     executedAt: batch.executedAt,
     finishedAt,
     durationMs: batch.executedAt && finishedAt ? finishedAt.getTime() - batch.executedAt.getTime() : null,
+    errorMessage: batch.errorMessage,
     settled,
     paid: byStatus.COMPLETED,
     retries: rows.reduce((sum, r) => sum + r.retries, 0),
