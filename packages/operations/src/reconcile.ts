@@ -87,10 +87,25 @@ export async function reconcile(deps: OperationsDeps, options = { eventQuietMs: 
   return report;
 }
 
+/**
+ * The batches whose execute job is still live (waiting, running, or retrying): it is adding their
+ * payments' jobs right now (it moves the batch to PROCESSING first, then adds the flow), and a re-run
+ * adds whatever is missing, under the same ids. Their payments are not lost work.
+ */
+async function batchesBeingExecuted(deps: OperationsDeps, batchIds: readonly string[]): Promise<Set<string>> {
+  const ids = [...new Set(batchIds)];
+  const states = await jobStates(deps.queues[QueueName.executeBatch], ids.map(executeJobId));
+  return new Set(ids.filter((id) => liveStates.has(states.get(executeJobId(id)) ?? 'unknown')));
+}
+
+const batchOf = (payment: UnfinishedPayment) => payment.batchId;
+
 /** Unfinished payments whose jobs Redis no longer holds live get a new job each, all added at once. */
 async function requeuePayments(deps: OperationsDeps): Promise<number> {
   const queue = deps.queues[QueueName.payTransaction];
-  const payments = await findUnfinishedPayments(deps, { leaseMs: deps.rules.claimLeaseMs, limit: 10_000 });
+  const found = await findUnfinishedPayments(deps, { leaseMs: deps.rules.claimLeaseMs, limit: 10_000 });
+  const executing = await batchesBeingExecuted(deps, found.map(batchOf));
+  const payments = found.filter((p) => !executing.has(p.batchId));
   const states = await jobStates(queue, payments.flatMap(candidateJobIds));
   const requeued = payments.flatMap((payment) => {
     const [base, ...rest] = candidateJobIds(payment);

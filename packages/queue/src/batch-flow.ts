@@ -86,7 +86,13 @@ export async function addBatchFlowInChunks(
   transactionIds: readonly string[],
   retry: PayRetry,
 ) {
-  if (transactionIds.length <= childrenPerChunk) return addBatchFlow(flowProducer, batchId, transactionIds, retry);
+  if (transactionIds.length <= childrenPerChunk) {
+    const added = await addBatchFlow(flowProducer, batchId, transactionIds, retry);
+    // A re-run after an attempt that died between its chunks (fewer payments are left unsettled now):
+    // that attempt's gate still holds the parent, for gateHoldMs. Every child is in now: open it.
+    await openGate(queues.finalizeBatch, batchId);
+    return added;
+  }
   const flow = buildBatchFlow(batchId, transactionIds.slice(0, childrenPerChunk), retry);
   const gate: FlowJob = {
     name: flowGateJobName,
@@ -105,6 +111,11 @@ export async function addBatchFlowInChunks(
       }),
     );
   }
-  const held = await queues.finalizeBatch.getJob(flowGateJobId(batchId));
+  await openGate(queues.finalizeBatch, batchId);
+}
+
+/** Runs the batch's gate now if it is still holding its parent (it exists only for flows added in chunks). */
+async function openGate(finalizeBatch: Queue, batchId: string): Promise<void> {
+  const held = await finalizeBatch.getJob(flowGateJobId(batchId));
   if (held && (await held.isDelayed())) await held.promote();
 }
