@@ -1,5 +1,5 @@
 import { metricsUrlIn } from './metrics-url.ts';
-import { type ServerProcess, spawnServer } from './server-process.ts';
+import { type OutputOptions, type ServerProcess, spawnServer } from './server-process.ts';
 
 export interface ApiProcess extends ServerProcess {
   /** Where its /metrics answers, from the line it logs; null when METRICS_PORT is off or was taken. */
@@ -11,8 +11,9 @@ export interface ApiProcess extends ServerProcess {
  * and METRICS_PORT to 0 (free ports) here; LOG_LEVEL must let Fastify's "Server listening at" line and the
  * metrics line through (info).
  */
-export async function spawnApi(env: Record<string, string>): Promise<ApiProcess> {
+export async function spawnApi(env: Record<string, string>, output: OutputOptions = {}): Promise<ApiProcess> {
   const server = await spawnServer({
+    ...output,
     app: 'api',
     env: { ...process.env, HOST: '127.0.0.1', PORT: '0', METRICS_PORT: '0', LOG_LEVEL: 'info', ...env },
     listening: /Server listening at (http:\/\/[^"\s]+)/,

@@ -5,8 +5,9 @@ export {
   resetBusinessData,
 } from './affiliate-fixtures.ts';
 export { type ApiProcess, spawnApi } from './api-process.ts';
-export { insertPayableAffiliates } from './bulk-fixtures.ts';
-export { dropDatabase, uniqueName, withDatabase } from './databases.ts';
+export { insertApprovedCommissions, insertPayableAffiliates } from './bulk-fixtures.ts';
+export { dropAbandonedDatabases, dropDatabase, uniqueName, withDatabase } from './databases.ts';
+export { freePort } from './free-port.ts';
 export { findInvariantViolations } from './invariants.ts';
 export { type RssSampler, sampleRss, treeRss } from './process-rss.ts';
 export {
@@ -19,6 +20,7 @@ export {
 } from './prometheus-text.ts';
 export type { ProvidedServices } from './provided-context.ts';
 export { type RiseSandboxProcess, spawnRiseSandbox } from './rise-sandbox-process.ts';
+export type { OutputOptions } from './server-process.ts';
 export { resolveServices, type Services } from './services.ts';
 export { makeTestContext, type TestContext, testServerUrl } from './test-context.ts';
 export { spawnWorker, type WorkerProcess } from './worker-process.ts';

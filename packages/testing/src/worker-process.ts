@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
 import { metricsUrlIn } from './metrics-url.ts';
+import { makeOutputSink, type OutputOptions } from './server-process.ts';
 
 // A path, not an import: packages never import apps, but tests may run them as processes.
 const workerDir = path.resolve(import.meta.dirname, '../../../apps/worker');
@@ -24,7 +25,7 @@ export interface WorkerProcess {
  */
 export async function spawnWorker(
   env: Record<string, string>,
-  options: { compiled?: boolean } = {},
+  options: { compiled?: boolean } & OutputOptions = {},
 ): Promise<WorkerProcess> {
   const args = options.compiled ? ['--conditions=payouts-dist', 'dist/main.js'] : ['--import', 'tsx', 'src/main.ts'];
   const child = spawn(process.execPath, args, {
@@ -32,19 +33,28 @@ export async function spawnWorker(
     env: { ...process.env, LOG_LEVEL: 'info', WORKER_METRICS_PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let output = '';
+  const sink = makeOutputSink(options);
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  let metricsUrl: string | null = null;
   await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      // Not left running: whoever called has no handle on it.
+      child.kill('SIGKILL');
+      reject(new Error(`worker did not start in 30 s:\n${sink.text()}`));
+    }, 30_000);
+    timer.unref();
+    let started = false;
     const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes('worker started')) resolve();
+      const output = sink.add(chunk);
+      if (started || !output.includes('worker started')) return;
+      started = true;
+      metricsUrl = metricsUrlIn(output);
+      clearTimeout(timer);
+      resolve();
     };
     child.stdout?.on('data', onData);
-    child.stderr?.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-    });
-    void exited.then((code) => reject(new Error(`worker exited with ${code} before starting:\n${output}`)));
-    setTimeout(() => reject(new Error(`worker did not start in 30 s:\n${output}`)), 30_000).unref();
+    child.stderr?.on('data', (chunk: Buffer) => sink.add(chunk));
+    void exited.then((code) => reject(new Error(`worker exited with ${code} before starting:\n${sink.text()}`)));
   });
   return {
     child,
@@ -56,8 +66,8 @@ export async function spawnWorker(
       child.kill('SIGKILL');
       await exited;
     },
-    output: () => output,
+    output: () => sink.text(),
     // Logged before "worker started".
-    metricsUrl: metricsUrlIn(output),
+    metricsUrl,
   };
 }

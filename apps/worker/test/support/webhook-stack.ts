@@ -1,8 +1,8 @@
-import { createServer } from 'node:net';
 import { parseEnv } from '@payouts/config';
 import { createApiKey } from '@payouts/core';
 import {
   type ApiProcess,
+  freePort,
   makeTestContext,
   spawnApi,
   spawnWorker,
@@ -47,16 +47,6 @@ export interface WebhookStack {
   stop(): Promise<void>;
 }
 
-/** A port free right now: the sandbox must know the API's address before the API can start. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
-
 export async function startWebhookStack(
   options: {
     /** RISE_SANDBOX_* variables: webhook delay scale and settings at start. */
@@ -66,6 +56,7 @@ export async function startWebhookStack(
   } = {},
 ): Promise<WebhookStack> {
   const ctx = await makeTestContext();
+  // The sandbox must know the API's address before the API can start.
   const apiPort = await freePort();
   const sandbox = await startRiseSandbox(ctx, {
     timeoutMs: 3000,
