@@ -5,6 +5,7 @@ import { bullBoard } from './plugins/bull-board.ts';
 import { earlyErrorOptions, registerUrlLimit } from './plugins/early-errors.ts';
 import { registerErrorHandler } from './plugins/error-handler.ts';
 import { registerInputGuard } from './plugins/input-guard.ts';
+import { loadShedding } from './plugins/load-shedding.ts';
 import { registerHttpMetrics } from './plugins/metrics.ts';
 import { openApiSpec, openApiUi } from './plugins/openapi.ts';
 import { rateLimit } from './plugins/rate-limit.ts';
@@ -47,6 +48,8 @@ export async function buildApp(deps: ApiDeps, options: FastifyServerOptions = {}
 
   // Headers first, so that every answer has them (rate limit and auth answer in onRequest too).
   await securityHeaders(app, deps);
+  // Then an overloaded process refuses at once, before any Redis or database work.
+  await loadShedding(app, deps);
   registerUrlLimit(app);
   registerInputGuard(app);
   await rateLimit(app, deps);

@@ -140,7 +140,8 @@ export async function openApiSpec(app: FastifyInstance) {
         description:
           'Pays affiliates their approved commissions in batches, exactly once. Amounts are decimal strings. ' +
           "Each operation lists the statuses it answers; before any route, the server may also answer 405 (a path's " +
-          'other method), 408 (a request too slow to arrive) or 431 (headers too large), in the same error shape.',
+          'other method), 408 (a request too slow to arrive), 431 (headers too large) or 503 (overloaded: ' +
+          'UNAVAILABLE with Retry-After, nothing done), in the same error shape.',
         version: '0.1.0',
       },
       components: {

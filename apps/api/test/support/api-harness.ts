@@ -44,6 +44,9 @@ export async function startTestApi(
       LOG_LEVEL: 'silent',
       RATE_LIMIT_PER_MINUTE: '100000',
       AUTH_FAILURES_PER_MINUTE: '100000',
+      // No load shedding: the app shares the test's event loop, and a test's own synchronous work (or a
+      // loaded machine) is not the API's overload. load-shedding.int.test.ts turns it on.
+      MAX_EVENT_LOOP_DELAY_MS: '0',
       ...env,
     }),
   );
