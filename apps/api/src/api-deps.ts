@@ -6,6 +6,7 @@ import { type OperationsDeps, payoutRulesFromEnv } from '@payouts/operations';
 import {
   closeQueues,
   countJobsByState,
+  logRedisOutages,
   makeFlowProducer,
   makeQueueEvents,
   makeQueues,
@@ -34,10 +35,13 @@ export interface ApiDeps extends OperationsDeps {
 }
 
 export function makeApiDeps(env: Env, logger: Logger = pino({ level: env.LOG_LEVEL, name: 'api' })): ApiDeps {
-  const redis = makeRedis(env.REDIS_URL, 'producer');
+  const redis = logRedisOutages(makeRedis(env.REDIS_URL, 'producer'), logger, 'producer');
   const queueDeps = { connection: redis, prefix: env.QUEUE_PREFIX };
   const eventsFor = (name: QueueName) =>
-    makeQueueEvents(name, { connection: makeRedis(env.REDIS_URL, 'worker'), prefix: env.QUEUE_PREFIX });
+    makeQueueEvents(name, {
+      connection: logRedisOutages(makeRedis(env.REDIS_URL, 'worker'), logger, `${name} events`),
+      prefix: env.QUEUE_PREFIX,
+    });
   const db = makeDb(env.DATABASE_URL, { max: env.DATABASE_POOL_SIZE ?? 10 });
   const queues = makeQueues(queueDeps);
   const metrics = makeApiMetrics();
@@ -66,10 +70,23 @@ export function makeApiDeps(env: Env, logger: Logger = pino({ level: env.LOG_LEV
   };
 }
 
+const closeStepMs = 3000;
+
+/** Waits for a step of closing, at most closeStepMs; a step that does not finish is logged and left behind. */
+async function closing(deps: ApiDeps, step: string, work: Promise<unknown>): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'late'>((resolve) => {
+    timer = setTimeout(() => resolve('late'), closeStepMs);
+  });
+  const outcome = await Promise.race([work, late]);
+  clearTimeout(timer);
+  if (outcome === 'late') deps.logger.warn({ step, waitedMs: closeStepMs }, 'closing: step did not finish');
+}
+
 export async function closeApiDeps(deps: ApiDeps): Promise<void> {
-  await Promise.all(Object.values(deps.queueEvents).map((events) => events?.close()));
-  await closeQueues(deps.queues);
-  await deps.flowProducer.close();
+  await closing(deps, 'queue events', Promise.all(Object.values(deps.queueEvents).map((events) => events?.close())));
+  await closing(deps, 'queues', closeQueues(deps.queues));
+  await closing(deps, 'flow producer', deps.flowProducer.close());
   deps.redis.disconnect();
   await deps.db.$disconnect();
 }

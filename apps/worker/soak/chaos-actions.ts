@@ -1,7 +1,7 @@
 import type { Db } from '@payouts/db';
+import type { RedisServer } from '@payouts/testing';
 import { pause } from './api-client.ts';
 import type { SoakProcesses } from './processes.ts';
-import type { RedisServer } from './redis-server.ts';
 import type { SoakSandbox } from './rise-sandbox.ts';
 import { mulberry32, type PlannedFault, randomInt, type SoakProvider } from './schedule.ts';
 

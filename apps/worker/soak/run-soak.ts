@@ -1,11 +1,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { sampleRss, treeRss } from '@payouts/testing';
+import { haveRedisServer, sampleRss, treeRss } from '@payouts/testing';
 import { makeApiClient, pause } from './api-client.ts';
 import { type FaultRecord, runChaos } from './chaos.ts';
 import { type Leftovers, runFinalChecks, waitForQuiet } from './final-checks.ts';
-import { haveRedisServer } from './redis-server.ts';
 import { formatReport, type SoakFigures } from './report.ts';
 import { buildSchedule, formatSchedule, mulberry32, type Schedule, type SoakProvider } from './schedule.ts';
 import { type SoakSystem, startSystem } from './system.ts';

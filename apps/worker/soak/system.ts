@@ -8,12 +8,13 @@ import {
   freePort,
   insertPayableAffiliates,
   type OutputOptions,
+  type RedisServer,
+  startRedisServer,
   uniqueName,
   withDatabase,
 } from '@payouts/testing';
 import { workerApplicationName } from './chaos-actions.ts';
 import { type SoakProcesses, startProcesses } from './processes.ts';
-import { type RedisServer, startRedisServer } from './redis-server.ts';
 import { registerPayees, type SoakSandbox, startSoakSandbox } from './rise-sandbox.ts';
 import type { SoakProvider } from './schedule.ts';
 

@@ -1,6 +1,5 @@
-import { testServerUrl } from '@payouts/testing';
+import { haveRedisServer, testServerUrl } from '@payouts/testing';
 import { describe, expect, it } from 'vitest';
-import { haveRedisServer } from '../soak/redis-server.ts';
 import { injectedByKind } from '../soak/report.ts';
 import { runSoak } from '../soak/run-soak.ts';
 import { faultKindsOf } from '../soak/schedule.ts';

@@ -8,7 +8,7 @@ import {
   selectPayableCommissions,
 } from '@payouts/core';
 import type { DisbursementProvider } from '@payouts/db';
-import { createBatchJobId, enqueue, executeJobId, QueueName } from '@payouts/queue';
+import { assertQueueReachable, createBatchJobId, enqueue, executeJobId, QueueName } from '@payouts/queue';
 import type { Job } from 'bullmq';
 import type { OperationsDeps } from './deps.ts';
 import { startRecordedJob } from './job-requests.ts';
@@ -62,6 +62,8 @@ export async function requestBatchCreation(
  * requests one job.
  */
 export async function requestBatchExecution(deps: OperationsDeps, batchId: string, who: Actor): Promise<Job> {
+  // Redis down: refused before the batch is marked QUEUED.
+  assertQueueReachable(deps.queues[QueueName.executeBatch]);
   await queueBatchExecution(deps, batchId, who);
   return enqueue(deps.queues, QueueName.executeBatch, { batchId }, executeJobId(batchId));
 }

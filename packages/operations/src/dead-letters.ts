@@ -1,5 +1,12 @@
 import { type Actor, describeDeadLetter, discardTransaction, replayTransaction } from '@payouts/core';
-import { deadLetterJobId, enqueue, enqueueReplay, QueueName, removeDeadLetters } from '@payouts/queue';
+import {
+  assertQueueReachable,
+  deadLetterJobId,
+  enqueue,
+  enqueueReplay,
+  QueueName,
+  removeDeadLetters,
+} from '@payouts/queue';
 import type { OperationsDeps } from './deps.ts';
 
 /**
@@ -34,6 +41,8 @@ export async function replayDeadLetter(
   transactionId: string,
   who: Actor,
 ): Promise<ReplayedPayment> {
+  // Redis down: refused before the payment is recorded as replayed, as is a discard.
+  assertQueueReachable(deps.queues[QueueName.payTransaction]);
   const replay = await replayTransaction(deps, transactionId, who);
   const { jobId } = await enqueueReplay(deps.flowProducer, replay, deps.rules.payAttempts);
   await removeDeadLetters(deps.queues, replay.transactionId);
@@ -53,6 +62,7 @@ export async function discardDeadLetter(
   transactionId: string,
   who: Actor,
 ): Promise<DiscardedPayment> {
+  assertQueueReachable(deps.queues[QueueName.deadLetter]);
   const discarded = await discardTransaction(deps, transactionId, who);
   const deadLettersRemoved = await removeDeadLetters(deps.queues, discarded.transactionId);
   return { ...discarded, status: 'CANCELLED', deadLettersRemoved };

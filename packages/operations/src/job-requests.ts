@@ -1,5 +1,7 @@
 import { type Actor, recordJobRequest } from '@payouts/core';
 import {
+  addJob,
+  assertQueueReachable,
   enqueue,
   type JobRequestKind,
   type JobRequestParams,
@@ -27,6 +29,8 @@ export async function startRecordedJob<K extends JobRequestKind>(
 ): Promise<Job> {
   // Checked, and undefined fields left out: the row holds JSON.
   const stored = JSON.parse(JSON.stringify(jobRequestParams[kind].parse(params)));
+  const queue = kind === QueueName.createBatch ? QueueName.createBatch : QueueName.maintenance;
+  assertQueueReachable(deps.queues[queue]);
   if (kind === QueueName.createBatch) {
     await recordJobRequest(deps, { id: jobId, queue: QueueName.createBatch, name: kind, params: stored }, who);
     return enqueue(deps.queues, QueueName.createBatch, { requestId: jobId }, jobId);
@@ -36,5 +40,5 @@ export async function startRecordedJob<K extends JobRequestKind>(
     kind === MaintenanceJob.nightlyPayout
       ? { removeOnComplete: { age: 24 * 3600 }, removeOnFail: { age: 7 * 24 * 3600 } }
       : retention;
-  return deps.queues[QueueName.maintenance].add(kind, {}, { ...removal, jobId });
+  return addJob(deps.queues[QueueName.maintenance], kind, {}, { ...removal, jobId });
 }

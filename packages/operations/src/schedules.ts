@@ -6,7 +6,7 @@ import {
   type PayoutScheduleSettings,
   setPayoutSchedule,
 } from '@payouts/core';
-import { MaintenanceJob, upsertNightlyPayoutSchedule } from '@payouts/queue';
+import { assertQueueReachable, MaintenanceJob, upsertNightlyPayoutSchedule } from '@payouts/queue';
 import type { OperationsDeps } from './deps.ts';
 
 /** Sets the nightly schedule in Postgres (audited, with who), then its copy in the queue. */
@@ -15,8 +15,10 @@ export async function setNightlySchedule(
   settings: PayoutScheduleSettings,
   who: Actor,
 ): Promise<PayoutScheduleRecord> {
-  const saved = await setPayoutSchedule(deps, settings, who);
   const maintenance = deps.queues.maintenance;
+  // Redis down: refused before Postgres and the queue's copy could disagree.
+  assertQueueReachable(maintenance);
+  const saved = await setPayoutSchedule(deps, settings, who);
   if (saved.enabled) await upsertNightlyPayoutSchedule(maintenance, saved);
   else await maintenance.removeJobScheduler(MaintenanceJob.nightlyPayout);
   return saved;

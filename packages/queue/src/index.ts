@@ -8,7 +8,7 @@ export {
   type PayRetry,
 } from './batch-flow.ts';
 export { type CataloguedQueue, type JobPayload, jobCatalog, parsePayload, retention } from './catalog.ts';
-export { makeRedis } from './connection.ts';
+export { logRedisOutages, makeRedis } from './connection.ts';
 export {
   type DeadLetterEntry,
   type DeadLetterPage,
@@ -39,6 +39,8 @@ export { type JobRequestKind, type JobRequestParams, jobRequestParams } from './
 export { MaintenanceJob, type NightlyPayoutSchedule, upsertNightlyPayoutSchedule } from './maintenance-jobs.ts';
 export { allQueueNames, QueueName } from './names.ts';
 export {
+  addJob,
+  assertQueueReachable,
   closeQueues,
   enqueue,
   makeFlowProducer,
@@ -46,4 +48,5 @@ export {
   makeQueues,
   type QueueDeps,
   type Queues,
+  QueueUnavailableError,
 } from './queues.ts';

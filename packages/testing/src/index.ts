@@ -19,6 +19,7 @@ export {
   type Sample,
 } from './prometheus-text.ts';
 export type { ProvidedServices } from './provided-context.ts';
+export { haveRedisServer, type RedisServer, startRedisServer } from './redis-server.ts';
 export { type RiseSandboxProcess, spawnRiseSandbox } from './rise-sandbox-process.ts';
 export type { OutputOptions } from './server-process.ts';
 export { resolveServices, type Services } from './services.ts';

@@ -1,4 +1,5 @@
 import { ConflictError, DomainError, NotFoundError } from '@payouts/core';
+import { QueueUnavailableError } from '@payouts/queue';
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { collectKnownRoutes } from './known-routes.ts';
@@ -76,6 +77,9 @@ const clientErrorCodes: Partial<Record<number, ErrorCode>> = {
  * One error handler for the whole app: every error becomes `{ error: { code, message, details } }`; a known
  * path asked with another method is 405 with `Allow`, an unknown one 404. Call before any route is added.
  */
+/** Seconds a client refused while Redis is away is told to wait: about one reconnection attempt. */
+const queueRetryAfterSeconds = 5;
+
 export function registerErrorHandler(app: FastifyInstance) {
   const methodsOf = collectKnownRoutes(app);
   app.setErrorHandler((error: FastifyError, request, reply) => {
@@ -93,6 +97,10 @@ export function registerErrorHandler(app: FastifyInstance) {
     if (error instanceof NotFoundError) return reply.status(404).send(errorBody('NOT_FOUND', error.message));
     if (error instanceof ConflictError) {
       return reply.status(409).send(errorBody('CONFLICT', error.message, error.details));
+    }
+    if (error instanceof QueueUnavailableError) {
+      reply.header('retry-after', queueRetryAfterSeconds);
+      return reply.status(503).send(errorBody('UNAVAILABLE', `${error.message}; retry in ${queueRetryAfterSeconds} s`));
     }
     if (error instanceof DomainError) {
       return reply.status(statusOf[error.code]).send(errorBody(error.code, error.message, error.details));

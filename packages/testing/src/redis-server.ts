@@ -1,8 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { freePort } from '@payouts/testing';
 import { Redis } from 'ioredis';
+import { freePort } from './free-port.ts';
 
-/** The soak's own Redis: a redis-server child without persistence, that chaos may kill and start again. */
+/** A Redis of a test's (or the soak's) own: a redis-server child without persistence, to kill and start again. */
 export interface RedisServer {
   url: string;
   port: number;
