@@ -3,8 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { createApiKey, createBatches } from '@payouts/core';
 import { type Db, makeDb, migrate } from '@payouts/db';
-import { insertPayableAffiliates, spawnApi, spawnWorker } from '@payouts/testing';
-import { Redis } from 'ioredis';
+import { deleteRedisKeys, insertPayableAffiliates, spawnApi, spawnWorker } from '@payouts/testing';
 import pg from 'pg';
 
 /** Commissions per seeded affiliate: 5 of 10.00-19.99 reach the 50.00 minimum, one payment each. */
@@ -50,7 +49,7 @@ export async function startSeededSystem(): Promise<SeededSystem> {
   const stop = async () => {
     await Promise.all(processes.map((child) => child.stop()));
     await db.$disconnect();
-    await deleteKeys(redisUrl, prefix);
+    await deleteRedisKeys(redisUrl, `${prefix}:*`);
     const admin = new pg.Client({ connectionString: server });
     await admin.connect();
     await admin.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)} WITH (FORCE)`);
@@ -116,15 +115,4 @@ export async function startSeededSystem(): Promise<SeededSystem> {
       stop,
     };
   }
-}
-
-async function deleteKeys(redisUrl: string, prefix: string) {
-  const redis = new Redis(redisUrl);
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-    cursor = next;
-    if (keys.length > 0) await redis.unlink(...keys);
-  } while (cursor !== '0');
-  redis.disconnect();
 }

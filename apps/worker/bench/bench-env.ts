@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { type Db, makeDb, migrate } from '@payouts/db';
-import { insertPayableAffiliates } from '@payouts/testing';
-import { Redis } from 'ioredis';
+import { deleteRedisKeys, insertPayableAffiliates } from '@payouts/testing';
 import pg from 'pg';
 
 export interface BenchEnv {
@@ -47,16 +46,7 @@ export async function makeBenchEnv(commissions: number, perAffiliate: number): P
     },
     async close() {
       await db.$disconnect();
-      const redis = new Redis(redisUrl);
-      for (const prefix of prefixes) {
-        let cursor = '0';
-        do {
-          const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-          cursor = next;
-          if (keys.length > 0) await redis.unlink(...keys);
-        } while (cursor !== '0');
-      }
-      redis.disconnect();
+      for (const prefix of prefixes) await deleteRedisKeys(redisUrl, `${prefix}:*`);
       const admin = new pg.Client({ connectionString: server });
       await admin.connect();
       await admin.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)} WITH (FORCE)`);

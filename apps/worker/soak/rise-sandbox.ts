@@ -1,23 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import type { Db } from '@payouts/db';
-import { type OutputOptions, type RiseSandboxProcess, spawnRiseSandbox } from '@payouts/testing';
+import { type OutputOptions, type RiseSandboxProcess, type SandboxLedger, spawnRiseSandbox } from '@payouts/testing';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 
 // The Rise sandbox of a soak with --provider rise: a team and wallet of its own, every seeded payee a
 // member, money enough, and signed webhooks sent to the API (retried within seconds, not minutes).
-
-export interface SandboxPayment {
-  nanoid: string;
-  recipient: string;
-  amount_cents: number;
-  invoice_description: string;
-  state: string;
-}
-
-export interface SandboxLedger {
-  payments: SandboxPayment[];
-  totals: { live_amount_cents: number; count: number };
-}
 
 export interface SoakSandbox {
   process: RiseSandboxProcess;

@@ -20,8 +20,13 @@ export {
 } from './prometheus-text.ts';
 export type { ProvidedServices } from './provided-context.ts';
 export { haveRedisServer, type RedisServer, startRedisServer } from './redis-server.ts';
-export { type RiseSandboxProcess, spawnRiseSandbox } from './rise-sandbox-process.ts';
+export {
+  type RiseSandboxProcess,
+  type SandboxLedger,
+  type SandboxPayment,
+  spawnRiseSandbox,
+} from './rise-sandbox-process.ts';
 export type { OutputOptions } from './server-process.ts';
 export { resolveServices, type Services } from './services.ts';
-export { makeTestContext, type TestContext, testServerUrl } from './test-context.ts';
+export { deleteRedisKeys, makeTestContext, type TestContext, testServerUrl } from './test-context.ts';
 export { spawnWorker, type WorkerProcess } from './worker-process.ts';

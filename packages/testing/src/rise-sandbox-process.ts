@@ -14,3 +14,19 @@ export function spawnRiseSandbox(env: Record<string, string>, output: OutputOpti
     listening: /rise-sandbox listening on (\S+)/,
   });
 }
+
+/** A payment in the Rise sandbox's ledger (`GET /sandbox/ledger`). */
+export interface SandboxPayment {
+  nanoid: string;
+  recipient: string;
+  amount_cents: number;
+  invoice_description: string;
+  state: string;
+}
+
+/** The Rise sandbox's ledger: every payment it holds, live totals and team balances. */
+export interface SandboxLedger {
+  payments: SandboxPayment[];
+  totals: { live_amount_cents: number; count: number };
+  balances: { team: string; balance_cents: number }[];
+}

@@ -35,7 +35,7 @@ export async function makeTestContext(): Promise<TestContext> {
       // Every step runs even when one fails, so a failing test file still leaves nothing behind.
       const results = await Promise.allSettled([
         db.$disconnect().finally(() => dropDatabase(serverUrl, name)),
-        deleteKeys(redisUrl, `${queuePrefix}:*`),
+        deleteRedisKeys(redisUrl, `${queuePrefix}:*`),
       ]);
       const failed = results.find((r) => r.status === 'rejected');
       if (failed) throw failed.reason;
@@ -43,7 +43,8 @@ export async function makeTestContext(): Promise<TestContext> {
   };
 }
 
-async function deleteKeys(redisUrl: string, pattern: string): Promise<void> {
+/** Deletes the keys matching `pattern` (a SCAN pattern: `prefix:*`), in pages of 1,000. */
+export async function deleteRedisKeys(redisUrl: string, pattern: string): Promise<void> {
   const redis = new Redis(redisUrl, { maxRetriesPerRequest: 3 });
   try {
     let cursor = '0';

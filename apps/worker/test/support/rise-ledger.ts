@@ -5,6 +5,8 @@ import {
   findInvariantViolations,
   insertAffiliate,
   type RiseSandboxProcess,
+  type SandboxLedger,
+  type SandboxPayment,
   spawnRiseSandbox,
   type TestContext,
 } from '@payouts/testing';
@@ -21,20 +23,6 @@ export function riseNanoid(prefix: 'te' | 'us'): string {
   let id = '';
   for (const byte of randomBytes(12)) id += alphabet[byte % alphabet.length];
   return `${prefix}-${id}`;
-}
-
-export interface SandboxPayment {
-  nanoid: string;
-  recipient: string;
-  amount_cents: number;
-  invoice_description: string;
-  state: string;
-}
-
-export interface SandboxLedger {
-  payments: SandboxPayment[];
-  totals: { live_amount_cents: number; count: number };
-  balances: { team: string; balance_cents: number }[];
 }
 
 /** What a fault script entry looks like (the sandbox's `/sandbox/faults` body). */
