@@ -142,9 +142,12 @@ const envObject = z.object({
   // failed authentications per minute per address before it gets 429 without a key look-up
   AUTH_FAILURES_PER_MINUTE: positiveInt.default(30),
   // Load shedding: the API answers 503 UNAVAILABLE (Retry-After) while the mean event-loop delay over the last
-  // second, or the V8 heap in use, is above these; 0 turns a check off
+  // second, the share of that second the loop was busy, or the V8 heap in use, is above these; 0 turns a check off
   MAX_EVENT_LOOP_DELAY_MS: z.coerce.number().int().min(0).default(100),
+  MAX_EVENT_LOOP_UTILIZATION: z.coerce.number().min(0).max(1).default(0.98),
   MAX_HEAP_USED_MB: z.coerce.number().int().min(0).default(0),
+  // and while this many requests are already in flight (those with ?wait= not counted); 0 turns it off
+  MAX_REQUESTS_IN_FLIGHT: z.coerce.number().int().min(0).default(100),
   // RiseWorks (Rise v2); required when PAYOUT_PROVIDER=RISE, ignored otherwise
   RISE_API_URL: z.url({ protocol: /^https?$/ }).optional(),
   RISE_TEAM_NANOID: z

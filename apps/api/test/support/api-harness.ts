@@ -47,6 +47,8 @@ export async function startTestApi(
       // No load shedding: the app shares the test's event loop, and a test's own synchronous work (or a
       // loaded machine) is not the API's overload. load-shedding.int.test.ts turns it on.
       MAX_EVENT_LOOP_DELAY_MS: '0',
+      MAX_EVENT_LOOP_UTILIZATION: '0',
+      MAX_REQUESTS_IN_FLIGHT: '0',
       ...env,
     }),
   );
