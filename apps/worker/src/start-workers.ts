@@ -52,7 +52,17 @@ export function startWorkers(deps: WorkerDeps): RunningWorkers {
   return {
     workers,
     async close() {
-      await Promise.all(workers.map((w) => w.close()));
+      deps.stopping.abort();
+      // How long each queue's worker took to finish its active jobs: a slow shutdown names its queue.
+      const started = performance.now();
+      const closeMs: Record<string, number> = {};
+      await Promise.all(
+        workers.map(async (w) => {
+          await w.close();
+          closeMs[w.name] = Math.round(performance.now() - started);
+        }),
+      );
+      deps.logger.info({ closeMs }, 'workers finished their active jobs');
       await Promise.all(workers.map((w) => w.disconnect()));
       await deps.flowProducer.close();
       await Promise.all(Object.values(deps.queues).map((q) => q.close()));

@@ -21,6 +21,11 @@ export interface WorkerDeps extends PaymentDeps, OperationsDeps {
   flowProducer: FlowProducer;
   /** This process's metrics (its own registry); main.ts serves them at WORKER_METRICS_PORT. */
   metrics: WorkerMetrics;
+  /**
+   * Aborted when the workers start to close: a long maintenance pass (the reconciler's provider look-ups,
+   * one at a time) stops between items, so that shutdown waits seconds, not the whole pass.
+   */
+  stopping: AbortController;
 }
 
 export function makeProvider(
@@ -81,5 +86,6 @@ export function makeWorkerDeps(
     queues,
     flowProducer: makeFlowProducer(deps),
     metrics,
+    stopping: new AbortController(),
   };
 }

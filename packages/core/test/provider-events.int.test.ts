@@ -285,7 +285,7 @@ describe('provider events: confirmations, reversals, payees', () => {
     ).toMatchObject({ riseId: 'us-newpayee0001' });
   });
 
-  it('the look-up fallback confirms payments no webhook confirmed, and reverses removed ones', async () => {
+  it('the look-up fallback confirms payments no webhook confirmed, reverses removed ones, and stops when aborted', async () => {
     await ctx.db.disbursementTransaction.updateMany({
       where: { status: 'COMPLETED', confirmedAt: null },
       data: { confirmedAt: new Date() },
@@ -296,8 +296,24 @@ describe('provider events: confirmations, reversals, payees', () => {
 
     const early = await pollUnconfirmedPayments({ ...ctx, provider }, { afterMs: 60_000, limit: 10 }, admin);
     expect(early.asked).toBe(0);
+    // A worker shutting down aborts the pass: it stops after the look-up under way, the rest wait for the next.
+    const stopping = new AbortController();
+    const abortingProvider: typeof provider = {
+      ...provider,
+      getPaymentConfirmation: (input) => {
+        stopping.abort();
+        return provider.getPaymentConfirmation(input);
+      },
+    };
+    const stopped = await pollUnconfirmedPayments(
+      { ...ctx, provider: abortingProvider },
+      { afterMs: 0, limit: 10, signal: stopping.signal },
+      admin,
+    );
+    // The oldest first: the standing payment, confirmed; the removed one is left for the next pass.
+    expect(stopped).toEqual({ asked: 1, confirmed: 1, reversed: 0, unsettled: 0, failed: 0 });
     const report = await pollUnconfirmedPayments({ ...ctx, provider }, { afterMs: 0, limit: 10 }, admin);
-    expect(report).toEqual({ asked: 2, confirmed: 1, reversed: 1, unsettled: 0, failed: 0 });
+    expect(report).toEqual({ asked: 1, confirmed: 0, reversed: 1, unsettled: 0, failed: 0 });
     const [a, b] = await Promise.all(
       [standing, removed].map((p) =>
         ctx.db.disbursementTransaction.findUniqueOrThrow({ where: { id: p.transaction.id } }),

@@ -17,7 +17,7 @@ export function makeMaintenanceProcessor(deps: WorkerDeps) {
         const repaired = await reconcile(deps, { eventQuietMs: deps.env.RECONCILE_EVERY_MS });
         const confirmations = await pollUnconfirmedPayments(
           deps,
-          { afterMs: deps.env.PROVIDER_CONFIRM_AFTER_MS, limit: confirmationsPerRun },
+          { afterMs: deps.env.PROVIDER_CONFIRM_AFTER_MS, limit: confirmationsPerRun, signal: deps.stopping.signal },
           reconcilerActor,
         );
         if (confirmations.reversed > 0 || confirmations.failed > 0) {

@@ -25,7 +25,12 @@ interface Unconfirmed {
  */
 export async function pollUnconfirmedPayments(
   deps: CoreDeps & { provider: PaymentProvider },
-  options: { afterMs: number; limit: number },
+  options: {
+    afterMs: number;
+    limit: number;
+    /** Aborted: no further look-up (the process is shutting down); the rest wait for the next run. */
+    signal?: AbortSignal;
+  },
   who: Actor,
 ): Promise<ConfirmationPollReport> {
   const payments = await deps.db.$queryRaw<Unconfirmed[]>`
@@ -37,6 +42,7 @@ export async function pollUnconfirmedPayments(
     LIMIT ${options.limit}`;
   const report: ConfirmationPollReport = { asked: 0, confirmed: 0, reversed: 0, unsettled: 0, failed: 0 };
   for (const payment of payments) {
+    if (options.signal?.aborted) break;
     let answer: PaymentConfirmation;
     try {
       report.asked++;
