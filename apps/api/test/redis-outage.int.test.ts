@@ -16,6 +16,7 @@ describe('the API while its Redis is down', () => {
   let api: TestApi;
   let affiliateId: string;
   let batchId: string;
+  let failedPaymentId: string;
 
   const until = async (what: string, done: () => boolean) => {
     for (let i = 0; !done(); i++) {
@@ -29,10 +30,20 @@ describe('the API while its Redis is down', () => {
     redis = await startRedisServer();
     api = await startTestApi(ctx, { REDIS_URL: redis.url });
     affiliateId = (await insertAffiliate(ctx.db, { commissions: ['100.00'] })).affiliateId;
-    await insertAffiliate(ctx.db, { commissions: ['200.00'] });
+    const other = await insertAffiliate(ctx.db, { commissions: ['200.00'] });
     const created = await api.call('POST', `/affiliates/${affiliateId}/payout`, 'admin', {});
     expect(created.status).toBe(201);
     batchId = created.body.batch.id;
+    // A payment that failed for good, for the dead-letter routes (set up directly: a fixture, not under test).
+    const failed = await api.call('POST', `/affiliates/${other.affiliateId}/payout`, 'admin', {});
+    expect(failed.status).toBe(201);
+    const payment = await ctx.db.disbursementTransaction.findFirstOrThrow({ where: { batchId: failed.body.batch.id } });
+    await ctx.db.disbursementTransaction.update({
+      where: { id: payment.id },
+      data: { status: 'FAILED', failedAt: new Date(), errorMessage: 'refused' },
+    });
+    await ctx.db.paymentBatch.update({ where: { id: failed.body.batch.id }, data: { status: 'FAILED' } });
+    failedPaymentId = payment.id;
   });
   afterAll(async () => {
     await api?.close();
@@ -44,11 +55,20 @@ describe('the API while its Redis is down', () => {
     await redis.kill();
     await until('disconnected', () => api.deps.redis.status !== 'ready');
     const before = await rowCounts(ctx.db);
+    const scheduleBefore = await ctx.db.payoutSchedule.findUnique({ where: { id: 'nightly-payout' } });
 
     const refused = [
       await api.call('POST', '/batches', 'admin', {}),
       await api.call('POST', `/batches/${batchId}/execute`, 'admin'),
       await api.call('POST', '/schedules/nightly-payout/run', 'admin', {}),
+      await api.call('PUT', '/schedules/nightly-payout', 'admin', {
+        cron: '0 3 * * *',
+        timeZone: 'UTC',
+        enabled: true,
+        autoExecute: false,
+      }),
+      await api.call('POST', `/dead-letters/${failedPaymentId}/replay`, 'operator'),
+      await api.call('POST', `/dead-letters/${failedPaymentId}/discard`, 'operator'),
     ];
     for (const answer of refused) {
       expect(answer.status).toBe(503);
@@ -64,8 +84,13 @@ describe('the API while its Redis is down', () => {
     expect(withHeaders.statusCode).toBe(503);
     expect(withHeaders.headers['retry-after']).toBe('5');
 
-    // No JobRequest, no audit row, the batch still PENDING (not QUEUED without a job).
+    // No JobRequest, no audit row, no schedule, the batch still PENDING (not QUEUED without a job), the
+    // payment still FAILED (neither replayed nor discarded).
     expect(await rowCounts(ctx.db)).toEqual(before);
+    expect(await ctx.db.payoutSchedule.findUnique({ where: { id: 'nightly-payout' } })).toEqual(scheduleBefore);
+    expect((await ctx.db.disbursementTransaction.findUniqueOrThrow({ where: { id: failedPaymentId } })).status).toBe(
+      'FAILED',
+    );
     const batch = await api.call('GET', `/batches/${batchId}`, 'operator');
     expect(batch.status).toBe(200);
     expect(batch.body.batch.status).toBe('PENDING');

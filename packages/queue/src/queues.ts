@@ -80,9 +80,12 @@ export async function addJob(queue: Queue, name: string, data: unknown, options:
     return await Promise.race([queue.add(name, data, options), timeout]);
   } catch (error) {
     if (error instanceof QueueUnavailableError || producerStatus(queue) === 'ready') throw error;
-    throw new QueueUnavailableError('the job queue (Redis) went away while the job was being queued', {
-      cause: error,
-    });
+    throw new QueueUnavailableError(
+      'the job queue (Redis) went away while the job was being queued; it may not have been queued',
+      {
+        cause: error,
+      },
+    );
   } finally {
     clearTimeout(timer);
   }

@@ -73,13 +73,13 @@ const clientErrorCodes: Partial<Record<number, ErrorCode>> = {
   431: 'HEADERS_TOO_LARGE',
 };
 
+/** Seconds a client refused while Redis is away is told to wait: about one reconnection attempt. */
+const queueRetryAfterSeconds = 5;
+
 /**
  * One error handler for the whole app: every error becomes `{ error: { code, message, details } }`; a known
  * path asked with another method is 405 with `Allow`, an unknown one 404. Call before any route is added.
  */
-/** Seconds a client refused while Redis is away is told to wait: about one reconnection attempt. */
-const queueRetryAfterSeconds = 5;
-
 export function registerErrorHandler(app: FastifyInstance) {
   const methodsOf = collectKnownRoutes(app);
   app.setErrorHandler((error: FastifyError, request, reply) => {
